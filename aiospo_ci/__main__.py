@@ -1,0 +1,3 @@
+from aiospo_ci.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,280 @@
+"""The data that passes between the four stages: plain, typed, frozen dataclasses.
+
+scan  -> ModelReference (and ScanError)   one per place in the code that names a model
+hub   -> HubFacts                         one per distinct (kind, id, revision) on the Hub
+policy-> Finding                          one per rule that fired for a reference (or the run)
+
+Every type has ``to_dict`` giving the JSON shape used in reports and in the policy input
+document; keys and list orders are fixed so output is byte-identical across runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional
+
+Kind = Literal["model", "dataset"]
+# huggingface: a Hub repo id; local: a path on disk; file: a weight file committed to the repo;
+# api: a hosted model behind a provider's API (OpenAI, Anthropic, ...); unresolved: the value is
+# an expression the scanner could not resolve to a string (reported, never guessed).
+Source = Literal["huggingface", "local", "file", "api", "unresolved"]
+Pin = Literal["commit", "mutable", "none"]
+Severity = Literal["deny", "warn", "info"]
+
+SEVERITY_ORDER = {"deny": 0, "warn": 1, "info": 2}
+
+
+def _plain(value: Any) -> Any:
+    """Tuples become lists so json.dumps and Rego see arrays."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class ModelReference:
+    """One place in the scanned tree that names a model or dataset."""
+
+    file: str  # relative to the scanned root, '/'-separated
+    line: int  # 1-based, as a person sees the file
+    id: str  # Hub id, local path, file path, API model name, or the unresolved expression
+    kind: Kind = "model"
+    source: Source = "huggingface"
+    call: str = ""  # what referenced it: 'transformers.AutoModel.from_pretrained', 'yaml:base_model'
+    revision: Optional[str] = None
+    pin: Pin = "none"
+    flags: tuple[str, ...] = ()  # sorted: 'trust_remote_code', 'use_safetensors_false', ...
+    provider: Optional[str] = None  # for source 'api': 'openai', 'anthropic', ...
+    cell: Optional[int] = None  # notebook cell index
+    column: Optional[int] = None  # 1-based
+    detail: tuple[tuple[str, str], ...] = ()  # extra scanner facts, e.g. (('overridable_by', 'MODEL'),)
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.column or 0, self.call, self.id, self.kind, self.revision or "")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "id": self.id,
+            "kind": self.kind,
+            "source": self.source,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "cell": self.cell,
+            "call": self.call,
+            "revision": self.revision,
+            "pin": self.pin,
+            "flags": list(self.flags),
+            "provider": self.provider,
+            "detail": {k: v for k, v in self.detail},
+        }
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ModelReference":
+        return cls(
+            file=d["file"],
+            line=int(d["line"]),
+            id=d["id"],
+            kind=d.get("kind", "model"),
+            source=d.get("source", "huggingface"),
+            call=d.get("call", ""),
+            revision=d.get("revision"),
+            pin=d.get("pin", "none"),
+            flags=tuple(d.get("flags", ())),
+            provider=d.get("provider"),
+            cell=d.get("cell"),
+            column=d.get("column"),
+            detail=tuple(sorted((d.get("detail") or {}).items())),
+        )
+
+
+@dataclass(frozen=True, order=True)
+class ScanError:
+    """A file that could not be read or parsed; the scan goes on."""
+
+    file: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    references: tuple[ModelReference, ...]
+    files_scanned: int
+    errors: tuple[ScanError, ...] = ()
+    skipped: tuple[ScanError, ...] = ()  # binary/oversized/vendored files, with the reason
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "references": [r.to_dict() for r in self.references],
+            "files_scanned": self.files_scanned,
+            "errors": [e.to_dict() for e in self.errors],
+            "skipped": [e.to_dict() for e in self.skipped],
+        }
+
+
+# Hub status values:
+#   ok        the repo answered
+#   not_found the repo does not exist (deleted, never existed, or private without access)
+#   gated     gated and this token has no access (facts are partial)
+#   disabled  the Hub disabled the repo
+#   error     the Hub could not be asked (timeout, 5xx, 429, malformed answer); see `error`
+#   unknown   offline and neither cache nor lockfile knows it
+HubStatus = Literal["ok", "not_found", "gated", "disabled", "error", "unknown"]
+
+
+@dataclass(frozen=True)
+class Ancestor:
+    """One model up the base_model chain, with the license it declares."""
+
+    id: str
+    depth: int  # 1 = direct base model
+    license: Optional[str] = None
+    license_name: Optional[str] = None
+    status: HubStatus = "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    id: str
+    license: Optional[str] = None
+    status: HubStatus = "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class HubFacts:
+    """What the Hub says about one repo at one revision. Every field a policy reads is here;
+    a field the Hub did not give is None (the policies decide whether unknown passes)."""
+
+    id: str  # the id as referenced in code
+    kind: Kind = "model"
+    status: HubStatus = "ok"
+    error: Optional[str] = None  # one sentence, never containing a token
+    origin: Literal["hub", "cache", "lockfile", "none"] = "hub"
+    canonical_id: Optional[str] = None  # after redirects (renamed repos)
+    sha: Optional[str] = None  # head commit of the default branch (or of the revision asked)
+    # revision truth
+    revision: Optional[str] = None
+    revision_kind: Optional[str] = None  # commit|short_sha|branch|tag|pr|none
+    revision_status: Optional[str] = None  # ok|not_found|unknown
+    resolved_commit: Optional[str] = None
+    # licensing
+    license: Optional[str] = None
+    license_name: Optional[str] = None
+    license_link: Optional[str] = None
+    # access
+    gated: Optional[str] = None  # 'false', 'auto', 'manual'
+    private: Optional[bool] = None
+    disabled: Optional[bool] = None
+    # maintenance (kept apart from popularity on purpose)
+    last_modified: Optional[str] = None  # ISO 8601 date-time as the Hub gives it
+    created_at: Optional[str] = None
+    days_since_modified: Optional[int] = None  # computed against the run's evaluation date
+    commits_last_year: Optional[int] = None
+    downloads: Optional[int] = None
+    likes: Optional[int] = None
+    library: Optional[str] = None
+    pipeline_tag: Optional[str] = None
+    # weights and safety
+    has_safetensors: Optional[bool] = None
+    has_pickle: Optional[bool] = None
+    has_gguf: Optional[bool] = None
+    has_onnx: Optional[bool] = None
+    has_custom_code: Optional[bool] = None
+    security_status: Optional[str] = None  # 'safe', 'unsafe', 'unscanned' or None when not given
+    card_present: Optional[bool] = None
+    # provenance
+    datasets: tuple[str, ...] = ()
+    dataset_facts: tuple[DatasetFacts, ...] = ()
+    base_models: tuple[str, ...] = ()
+    lineage: tuple[Ancestor, ...] = ()
+    files: tuple[str, ...] = ()  # sibling file names, sorted
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.name in ("lineage", "dataset_facts"):
+                v = [x.to_dict() for x in v]
+            d[f.name] = _plain(v)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "HubFacts":
+        known = {f.name for f in dataclasses.fields(cls)}
+        kw: dict[str, Any] = {k: v for k, v in d.items() if k in known}
+        for name in ("datasets", "base_models", "files"):
+            kw[name] = tuple(kw.get(name) or ())
+        kw["lineage"] = tuple(Ancestor(**a) for a in (kw.get("lineage") or ()))
+        kw["dataset_facts"] = tuple(DatasetFacts(**a) for a in (kw.get("dataset_facts") or ()))
+        return cls(**kw)
+
+
+def unknown_facts(id: str, kind: Kind = "model", reason: str = "") -> HubFacts:
+    """Facts for a repo nobody could tell us about (offline, not cached, not locked)."""
+    return HubFacts(id=id, kind=kind, status="unknown", origin="none", error=reason or None)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One decision of the policies. `ref` indexes input.references (None: about the run)."""
+
+    severity: Severity
+    rule: str
+    message: str
+    ref: Optional[int] = None
+    waived: bool = False
+    waiver: Optional[tuple[tuple[str, str], ...]] = None  # justification, approver, expires
+    title: str = ""  # from the rule's # METADATA, filled by the report stage
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "ref": self.ref,
+            "waived": self.waived,
+            "waiver": dict(self.waiver) if self.waiver else None,
+        }
+
+    def sort_key(self) -> tuple:
+        return (
+            self.waived,
+            SEVERITY_ORDER.get(self.severity, 9),
+            -1 if self.ref is None else self.ref,
+            self.rule,
+            self.message,
+        )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything a report needs: the scan, the facts per reference, the decision."""
+
+    root: str
+    scan: ScanResult
+    facts: tuple[Optional[HubFacts], ...]  # parallel to scan.references (None: not a Hub reference)
+    findings: tuple[Finding, ...]
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> metadata
+    warnings: tuple[str, ...] = ()  # run-level notes (fail-open Hub errors, truncations)
+
+    def counts(self) -> dict[str, int]:
+        c = {"deny": 0, "warn": 0, "info": 0, "waived": 0}
+        for f in self.findings:
+            if f.waived:
+                c["waived"] += 1
+            else:
+                c[f.severity] = c.get(f.severity, 0) + 1
+        return c

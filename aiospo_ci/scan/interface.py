@@ -1,0 +1,36 @@
+"""A source of model references: one implementation per kind of file."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from aiospo_ci.model import ModelReference
+
+
+class ScanFailure(Exception):
+    """This file could not be parsed; the message becomes a ScanError and the scan goes on."""
+
+
+class Scanner(ABC):
+    """Finds model references in one kind of file.
+
+    Scanners are pure functions of (relative path, bytes): they never import, execute or
+    unpickle what they read, and never touch the network, so results can be cached by
+    content hash and computed in worker processes.
+    """
+
+    #: short name shown in errors and `--verbose`, e.g. 'python'
+    name: str = ""
+
+    @abstractmethod
+    def handles(self, relpath: str) -> bool:
+        """Whether this scanner reads files at this '/'-separated relative path."""
+
+    def may_contain(self, data: bytes) -> bool:
+        """A cheap byte-level prefilter: False means the file cannot hold a reference
+        and is not parsed at all. The default parses everything."""
+        return True
+
+    @abstractmethod
+    def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
+        """The references in this file. Raise ScanFailure for a file that cannot be parsed."""
