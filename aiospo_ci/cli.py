@@ -1,0 +1,195 @@
+"""The `aiospo-ci` command: parse arguments, call the pipeline, write the report, exit.
+
+Exit codes: 0 pass, 1 policy failure, 2 no verdict (usage, configuration, engine, Hub).
+Decisions live in rego/ and the stages; this module only wires them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from aiospo_ci import __version__
+from aiospo_ci.errors import AiospoError
+from aiospo_ci.secrets import redact
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+CHECK_EXAMPLES = """examples:
+  aiospo-ci check                         check the current repository
+  aiospo-ci check --offline examples/demo  check with facts from the lockfile and cache only
+  aiospo-ci check --format sarif -o aiospo.sarif
+  aiospo-ci check --engine opa --opa-url http://127.0.0.1:8181
+  aiospo-ci check src/app.py src/train.py  check only these files (as pre-commit does)
+"""
+SCAN_EXAMPLES = """examples:
+  aiospo-ci scan                 list every model reference under the current directory
+  aiospo-ci scan --format json src/
+"""
+LOCK_EXAMPLES = """examples:
+  aiospo-ci lock                 record the vetted facts of every referenced model in aiospo.lock
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors already; keep its message to one line plus the usage."""
+
+
+def _common(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="a folder to scan as the root, or files under --root (default: .)")
+    p.add_argument("--root", help="the repository root when PATHs are files (default: the current directory)")
+    p.add_argument("--format", "-f", choices=formats, default="text", help="report format (default: text)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument("--config", metavar="FILE", help="configuration file (default: .aiospo.yaml at the root)")
+    p.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: AIOSPO_CACHE_DIR or the user cache dir)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="scanner processes (default: the number of cores)")
+    p.add_argument("--exclude", action="append", default=[], metavar="PATTERN", help="skip paths matching this gitignore pattern (repeatable)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only findings and errors")
+    p.add_argument("--verbose", "-v", action="store_true", help="say what each stage does")
+    p.add_argument("--debug", action="store_true", help="show a stack trace on unexpected errors")
+
+
+def _hub_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--offline", action="store_true", default=None, help="no network: facts from the lockfile and cache only; the rest are 'unknown'")
+    p.add_argument("--hub-endpoint", metavar="URL", help="Hugging Face Hub URL (default: HF_ENDPOINT or https://huggingface.co)")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="evaluation date for expiry and sunset rules (default: today, UTC)")
+
+
+def _policy_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--policy", action="append", default=[], metavar="DIR", help="extra Rego policy folder (repeatable)")
+    p.add_argument("--engine", choices=("auto", "embedded", "opa"), help="Rego engine (default: auto: --opa-url, else an opa binary on PATH, else embedded)")
+    p.add_argument("--opa-url", metavar="URL", help="evaluate on this OPA server (token from OPA_TOKEN)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aiospo-ci",
+        description="Find the AI models a repository uses, enrich them from the Hugging Face Hub, and judge them with Rego policies.",
+        epilog="Exit codes: 0 pass, 1 policy failure, 2 no verdict (usage, configuration, engine or Hub error).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"aiospo-ci {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    scan = sub.add_parser("scan", help="find model references (no network, no policy)", epilog=SCAN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common(scan, ("text", "json", "sarif"))
+    scan.set_defaults(handler=cmd_scan)
+
+    check = sub.add_parser("check", help="scan, enrich from the Hub, evaluate the policies, report", epilog=CHECK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common(check, ("text", "json", "sarif", "markdown"))
+    _hub_options(check)
+    _policy_options(check)
+    check.add_argument("--fail-on", choices=("deny", "warn", "never"), help="lowest severity that fails the check (default: deny)")
+    check.add_argument("--explain", action="store_true", help="print the input document and which rules fired for which reference")
+    check.set_defaults(handler=cmd_check)
+
+    lock = sub.add_parser("lock", help="write aiospo.lock with the vetted facts of every referenced model", epilog=LOCK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common(lock, ("text",))
+    _hub_options(lock)
+    lock.set_defaults(handler=cmd_lock)
+
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+#: Functions that add further subcommands (policy, inventory, init); each takes the subparsers
+#: object and sets `handler` on what it adds.
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def _write(text: str, output: Optional[str]) -> None:
+    if output:
+        try:
+            Path(output).write_text(redact(text), encoding="utf-8")
+        except OSError as exc:
+            raise AiospoError(f"--output {output}: cannot write ({exc.strerror}); check the folder exists and is writable.") from None
+    else:
+        sys.stdout.write(redact(text))
+        sys.stdout.flush()
+
+
+def _run_options(args: argparse.Namespace):
+    from aiospo_ci.pipeline import RunOptions, resolve_root
+
+    root, paths = resolve_root(args.paths, args.root)
+    return RunOptions(
+        root=root,
+        paths=paths,
+        config_path=Path(args.config) if args.config else None,
+        policy_dirs=tuple(Path(p) for p in getattr(args, "policy", []) or ()),
+        engine=getattr(args, "engine", None),
+        opa_url=getattr(args, "opa_url", None),
+        offline=getattr(args, "offline", None),
+        hub_endpoint=getattr(args, "hub_endpoint", None),
+        fail_on=getattr(args, "fail_on", None),
+        today=getattr(args, "today", None),
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        jobs=args.jobs,
+        extra_exclude=tuple(args.exclude),
+    )
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from aiospo_ci.pipeline import load_run_config, run_scan
+    from aiospo_ci.report.formats import get_report
+
+    options = _run_options(args)
+    scan = run_scan(options, load_run_config(options))
+    _write(get_report(args.format).render_scan(scan), args.output)
+    return EXIT_PASS
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from aiospo_ci.pipeline import exit_code, run_check
+    from aiospo_ci.report.formats import get_report
+
+    options = _run_options(args)
+    result, document = run_check(options)
+    if args.explain:
+        from aiospo_ci.policy.explain import render_explanation
+
+        sys.stderr.write(redact(render_explanation(result, document)))
+    _write(get_report(args.format).render_check(result), args.output)
+    fail_on = args.fail_on or (document.get("config") or {}).get("fail_on") or "deny"
+    return exit_code(result, fail_on)
+
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    from aiospo_ci.hub.lockfile import lock
+    from aiospo_ci.hub.settings import HubSettings
+    from aiospo_ci.pipeline import evaluation_date, load_run_config, run_scan
+
+    import datetime as _dt
+
+    options = _run_options(args)
+    config = load_run_config(options)
+    scan = run_scan(options, config)
+    settings = HubSettings.from_config(config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint)
+    path = lock(options.root, scan.references, settings, _dt.date.fromisoformat(evaluation_date(options.today)))
+    if not args.quiet:
+        sys.stderr.write(f"aiospo-ci: wrote {path}\n")
+    return EXIT_PASS
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except AiospoError as exc:
+        sys.stderr.write(redact(f"aiospo-ci: error: {exc}\n"))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("aiospo-ci: interrupted; no verdict.\n")
+        return EXIT_ERROR
+    except Exception as exc:  # an unexpected failure is still no verdict: never exit 0
+        if getattr(args, "debug", False):
+            import traceback
+
+            sys.stderr.write(redact(traceback.format_exc()))
+        sys.stderr.write(redact(f"aiospo-ci: internal error: {type(exc).__name__}: {exc}; no verdict was reached (run with --debug for the trace and report it).\n"))
+        return EXIT_ERROR

@@ -1,0 +1,86 @@
+"""Load and validate `.aiospo.yaml` against the schema shipped in the package.
+
+Only validation happens here. Defaults for policy decisions live in rego/ (the policies own
+them); the few settings Python itself needs (paths, engine, Hub access) are read with their
+defaults where they are used.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from aiospo_ci.errors import ConfigError
+
+CONFIG_NAMES = (".aiospo.yaml", ".aiospo.yml")
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in aiospo_ci/schemas/."""
+    text = resources.files("aiospo_ci").joinpath("schemas", name).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def find_config(root: Path) -> Path | None:
+    """The configuration file at the scanned root, if there is one."""
+    for name in CONFIG_NAMES:
+        candidate = root / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _where(path: Any) -> str:
+    parts = [str(p) for p in path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def validate(config: Any, source: str) -> dict[str, Any]:
+    """Validate a parsed configuration; raise ConfigError naming the key, value and expectation."""
+    import jsonschema
+
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise ConfigError(
+            f"{source}: the configuration must be a mapping of keys to values, "
+            f"not {type(config).__name__}; see docs/configuration.md."
+        )
+    validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"))
+    errors = sorted(validator.iter_errors(config), key=lambda e: (list(e.absolute_path), e.message))
+    if errors:
+        err = errors[0]
+        key = _where(err.absolute_path)
+        expected = err.schema.get("description") or ""
+        if "enum" in err.schema:
+            expected = "one of " + ", ".join(json.dumps(v) for v in err.schema["enum"])
+        elif err.validator == "additionalProperties":
+            allowed = sorted((err.schema.get("properties") or {}).keys())
+            expected = "known keys are " + ", ".join(allowed)
+        hint = f" (expected {expected})" if expected else ""
+        raise ConfigError(f"{source}: key {key}: {err.message}{hint}.")
+    return config
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    """Read and validate one configuration file."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration ({exc.strerror}); check the path given to --config.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the configuration is not UTF-8 text; save it as UTF-8.") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}: the configuration is not valid YAML{where} ({problem}); fix the syntax there.") from None
+    return validate(data, str(path))

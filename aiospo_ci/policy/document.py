@@ -1,0 +1,68 @@
+"""Build the one input document the policies judge, and turn their answer into Findings."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+from aiospo_ci.errors import PolicyError
+from aiospo_ci.model import Finding, HubFacts, ModelReference
+
+SCHEMA_VERSION = 1
+
+
+def build_input(
+    references: Sequence[ModelReference],
+    facts: Sequence[Optional[HubFacts]],
+    locked: Sequence[Optional[dict[str, Any]]],
+    config: dict[str, Any],
+    today: str,
+) -> dict[str, Any]:
+    """The whole run as one JSON document (see docs/architecture.md)."""
+    refs = []
+    for index, ref in enumerate(references):
+        entry = ref.to_dict()
+        entry["index"] = index
+        fact = facts[index] if index < len(facts) else None
+        entry["facts"] = fact.to_dict() if fact is not None else None
+        entry["locked"] = locked[index] if index < len(locked) else None
+        refs.append(entry)
+    return {"schema_version": SCHEMA_VERSION, "today": today, "config": config, "references": refs}
+
+
+_SEVERITIES = ("deny", "warn", "info")
+
+
+def parse_findings(raw: Any, reference_count: int) -> list[Finding]:
+    """Validate the engine's answer and make Findings; a malformed answer is an error, never
+    'no findings'."""
+    if not isinstance(raw, list):
+        raise PolicyError(f"the policies answered {type(raw).__name__} for the findings, expected a list; check custom policies that define 'findings'.")
+    findings = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise PolicyError(f"a policy produced a finding that is not an object ({item!r:.80}); emit {{rule, severity, message, ref}}.")
+        rule = item.get("rule")
+        severity = item.get("severity")
+        message = item.get("message")
+        ref = item.get("ref")
+        if not isinstance(rule, str) or not rule:
+            raise PolicyError(f"a policy produced a finding without a 'rule' id ({item!r:.120}); add rule: \"<package>/<name>\".")
+        if severity not in _SEVERITIES:
+            raise PolicyError(f"rule {rule} produced severity {severity!r}; use one of deny, warn, info.")
+        if not isinstance(message, str):
+            raise PolicyError(f"rule {rule} produced a finding without a text 'message'; add one.")
+        if ref is not None and (not isinstance(ref, int) or isinstance(ref, bool) or not 0 <= ref < reference_count):
+            raise PolicyError(f"rule {rule} produced ref {ref!r}, which is not an index into input.references; use the reference's 'index' or null.")
+        waiver = item.get("waiver")
+        findings.append(
+            Finding(
+                severity=severity,
+                rule=rule,
+                message=message,
+                ref=ref,
+                waived=bool(item.get("waived", False)),
+                waiver=tuple(sorted((str(k), str(v)) for k, v in waiver.items() if v is not None)) if isinstance(waiver, dict) else None,
+            )
+        )
+    # A set in Rego is unordered on the wire; sort so output is byte-identical across engines.
+    return sorted(set(findings), key=Finding.sort_key)

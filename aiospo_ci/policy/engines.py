@@ -1,0 +1,35 @@
+"""Choose the engine: `embedded` (regopy), `opa` (a server), or `auto`."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from aiospo_ci.errors import PolicyError
+from aiospo_ci.policy.interface import PolicyEngine
+
+ENGINES = ("auto", "embedded", "opa")
+
+
+def make_engine(choice: str, opa_url: Optional[str] = None) -> PolicyEngine:
+    """auto: the OPA server at opa_url if given, else a local `opa` binary if on PATH, else
+    embedded. opa: opa_url or a local binary, and an error if neither exists."""
+    from aiospo_ci.policy.opa import LocalOpaEngine, OpaServerEngine, opa_binary
+
+    if choice not in ENGINES:
+        raise PolicyError(f"--engine {choice!r} is not known; use one of {', '.join(ENGINES)}.")
+    token = os.environ.get("OPA_TOKEN") or None
+    if choice == "embedded":
+        from aiospo_ci.policy.embedded import EmbeddedEngine
+
+        return EmbeddedEngine()
+    if opa_url:
+        return OpaServerEngine(opa_url, token=token)
+    binary = opa_binary()
+    if binary:
+        return LocalOpaEngine(binary)
+    if choice == "opa":
+        raise PolicyError("--engine opa needs --opa-url or an `opa` binary on PATH; install OPA or use --engine embedded.")
+    from aiospo_ci.policy.embedded import EmbeddedEngine
+
+    return EmbeddedEngine()

@@ -1,0 +1,107 @@
+"""SARIF 2.1.0 for code scanning: stable rule ids and fingerprints so alerts do not duplicate
+between runs (the fingerprint hashes what the finding is about, not where the line moved to)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from aiospo_ci import __version__
+from aiospo_ci.model import CheckResult, ScanResult
+from aiospo_ci.report.interface import Report
+from aiospo_ci.report.json import dumps
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {"deny": "error", "warn": "warning", "info": "note"}
+# GitHub ranks code-scanning alerts by this number (0-10).
+SECURITY_SEVERITY = {"deny": "8.0", "warn": "5.0", "info": "2.0"}
+INFORMATION_URI = "https://github.com/aiospo-ci/aiospo-ci"
+
+
+def fingerprint(rule: str, file: str, model: str, message: str) -> str:
+    return hashlib.sha256("\x1f".join((rule, file, model, message)).encode("utf-8")).hexdigest()[:32]
+
+
+def sarif_document(result: CheckResult) -> dict[str, Any]:
+    used = sorted({f.rule for f in result.findings})
+    rule_index = {rule: i for i, rule in enumerate(used)}
+    rules = []
+    for rule in used:
+        meta = result.rules.get(rule) or {}
+        severity = meta.get("severity") or next(f.severity for f in result.findings if f.rule == rule)
+        entry: dict[str, Any] = {
+            "id": rule,
+            "name": rule.replace("/", "-"),
+            "shortDescription": {"text": meta.get("title") or rule},
+            "fullDescription": {"text": meta.get("description") or meta.get("title") or rule},
+            "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
+            "properties": {"security-severity": SECURITY_SEVERITY.get(severity, "5.0"), "tags": ["ai-model-governance"]},
+        }
+        related = meta.get("related_resources") or []
+        if related and isinstance(related[0], dict) and related[0].get("ref"):
+            entry["helpUri"] = related[0]["ref"]
+        rules.append(entry)
+    results = []
+    for f in result.findings:
+        ref = result.scan.references[f.ref] if f.ref is not None else None
+        file = ref.file if ref else ".aiospo.yaml"
+        line = ref.line if ref else 1
+        region: dict[str, Any] = {"startLine": max(1, line)}
+        if ref and ref.column:
+            region["startColumn"] = ref.column
+        entry = {
+            "ruleId": f.rule,
+            "ruleIndex": rule_index[f.rule],
+            "level": LEVELS[f.severity],
+            "message": {"text": f.message},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"}, "region": region}}],
+            "partialFingerprints": {"aiospoFinding/v1": fingerprint(f.rule, file, ref.id if ref else "", f.message)},
+        }
+        if f.waived:
+            waiver = dict(f.waiver or ())
+            entry["suppressions"] = [{"kind": "external", "justification": waiver.get("justification", "")}]
+        results.append(entry)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "aiospo-ci", "version": __version__, "informationUri": INFORMATION_URI, "rules": rules}},
+                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned repository root."}}},
+                "results": results,
+            }
+        ],
+    }
+
+
+INVENTORY_RULE = "inventory/model-reference"
+
+
+class SarifReport(Report):
+    name = "sarif"
+
+    def render_check(self, result: CheckResult) -> str:
+        return dumps(sarif_document(result))
+
+    def render_scan(self, scan: ScanResult) -> str:
+        """The inventory as notes: one result per reference, so code scanning can list them."""
+        results = []
+        for ref in scan.references:
+            message = f"{ref.kind} {ref.id} ({ref.source}) via {ref.call}, pin {ref.pin}"
+            results.append(
+                {
+                    "ruleId": INVENTORY_RULE,
+                    "ruleIndex": 0,
+                    "level": "note",
+                    "message": {"text": message},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": ref.file, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": max(1, ref.line)}}}],
+                    "partialFingerprints": {"aiospoFinding/v1": fingerprint(INVENTORY_RULE, ref.file, ref.id, ref.call)},
+                }
+            )
+        rule = {"id": INVENTORY_RULE, "name": "model-reference", "shortDescription": {"text": "A model or dataset referenced by the code"}, "defaultConfiguration": {"level": "note"}}
+        document = {
+            "$schema": SARIF_SCHEMA,
+            "version": "2.1.0",
+            "runs": [{"tool": {"driver": {"name": "aiospo-ci", "version": __version__, "informationUri": INFORMATION_URI, "rules": [rule]}}, "results": results}],
+        }
+        return dumps(document)

@@ -1,0 +1,55 @@
+"""Plain text: one line per finding (`path:line: severity rule message`) and a summary line.
+The same lines serve the pre-commit hook, so they stay short and grep-able."""
+
+from __future__ import annotations
+
+from aiospo_ci.model import CheckResult, ScanResult
+from aiospo_ci.report.interface import Report
+
+
+def location(file: str | None, line: int | None) -> str:
+    if not file:
+        return "(run)"
+    return f"{file}:{line}" if line else file
+
+
+def summary_line(result: CheckResult) -> str:
+    c = result.counts()
+    models = len({r.id for r in result.scan.references})
+    return (
+        f"aiospo-ci: {c['deny']} denied, {c['warn']} warnings, {c['info']} notes, {c['waived']} waived "
+        f"for {models} models in {len(result.scan.references)} references ({result.scan.files_scanned} files scanned)"
+    )
+
+
+class TextReport(Report):
+    name = "text"
+
+    def render_check(self, result: CheckResult) -> str:
+        lines = []
+        for f in result.findings:
+            ref = result.scan.references[f.ref] if f.ref is not None else None
+            where = location(ref.file, ref.line) if ref else "(run)"
+            severity = "waived" if f.waived else f.severity
+            lines.append(f"{where}: {severity} {f.rule} {f.message}")
+        for err in result.scan.errors:
+            lines.append(f"{err.file}: error scan {err.reason}")
+        for warning in result.warnings:
+            lines.append(f"warning: {warning}")
+        lines.append(summary_line(result))
+        return "\n".join(lines) + "\n"
+
+    def render_scan(self, scan: ScanResult) -> str:
+        lines = []
+        for ref in scan.references:
+            extra = []
+            if ref.revision:
+                extra.append(f"revision={ref.revision}")
+            extra.append(f"pin={ref.pin}")
+            if ref.flags:
+                extra.append("flags=" + ",".join(ref.flags))
+            lines.append(f"{location(ref.file, ref.line)}: {ref.kind} {ref.id} ({ref.source}, {ref.call}) " + " ".join(extra))
+        for err in scan.errors:
+            lines.append(f"{err.file}: error {err.reason}")
+        lines.append(f"aiospo-ci: {len(scan.references)} references in {scan.files_scanned} files, {len(scan.errors)} errors")
+        return "\n".join(lines) + "\n"
