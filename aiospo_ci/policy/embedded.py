@@ -3,9 +3,12 @@ a working tool with no OPA binary."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
-from typing import Any
+import sys
+from typing import Any, Iterator
 
 from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy.interface import DECISION_QUERY, PolicyEngine
@@ -25,6 +28,73 @@ def describe_rego_error(exc: Exception) -> str:
     return f"{where}: {what}"
 
 
+@contextlib.contextmanager
+def _native_stdout_to_stderr() -> Iterator[None]:
+    """rego-cpp prints compile errors on the process's stdout, which would corrupt a JSON or
+    SARIF report written there; send the native fd 1 to fd 2 while it works."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real fd 1 (embedded in another host): nothing to protect
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _node_to_python(handle: Any) -> Any:
+    """Convert a rego-cpp result node to Python values.
+
+    regopy's own Output parses rego-cpp's JSON text, which does not escape quotes or
+    backslashes inside strings (a file name or expression with a quote breaks it), so the
+    node tree is walked directly; node values hold the raw strings.
+    """
+    from regopy.rego_shared import NodeKind, rego_node_get, rego_node_size, rego_node_type, rego_node_value
+
+    kind = rego_node_type(handle)
+    if kind in (NodeKind.Term, NodeKind.Scalar):
+        return _node_to_python(rego_node_get(handle, 0))
+    size = rego_node_size(handle)
+    if kind in (NodeKind.Array, NodeKind.Set):
+        return [_node_to_python(rego_node_get(handle, i)) for i in range(size)]
+    if kind == NodeKind.Object:
+        items = (rego_node_get(handle, i) for i in range(size))
+        return {_node_to_python(rego_node_get(item, 0)): _node_to_python(rego_node_get(item, 1)) for item in items}
+    value = rego_node_value(handle)
+    if kind == NodeKind.String:
+        return value
+    if kind == NodeKind.Int:
+        return int(value)
+    if kind == NodeKind.Float:
+        return float(value)
+    if kind in (NodeKind.Boolean, NodeKind.True_, NodeKind.False_):
+        return value == "true"
+    if kind == NodeKind.Null:
+        return None
+    raise PolicyError(f"the embedded engine returned an unexpected value kind {kind}; this is a bug in aiospo-ci.")
+
+
+def _binding(results: Any, name: str) -> tuple[bool, Any]:
+    """Find the value bound to `name` in a Results node."""
+    from regopy.rego_shared import NodeKind, rego_node_get, rego_node_size, rego_node_type, rego_node_value
+
+    for r in range(rego_node_size(results)):
+        result = rego_node_get(results, r)
+        for c in range(rego_node_size(result)):
+            part = rego_node_get(result, c)
+            if rego_node_type(part) != NodeKind.Bindings:
+                continue
+            for b in range(rego_node_size(part)):
+                binding = rego_node_get(part, b)
+                if rego_node_value(rego_node_get(binding, 0)) == name:
+                    return True, _node_to_python(rego_node_get(binding, 1))
+    return False, None
+
+
 class EmbeddedEngine(PolicyEngine):
     name = "embedded"
 
@@ -38,10 +108,11 @@ class EmbeddedEngine(PolicyEngine):
         from regopy import RegoError
 
         try:
-            for name in sorted(modules):
-                self._interpreter.add_module(name, modules[name])
-            if data:
-                self._interpreter.add_data_json(json.dumps(data))
+            with _native_stdout_to_stderr():
+                for name in sorted(modules):
+                    self._interpreter.add_module(name, modules[name])
+                if data:
+                    self._interpreter.add_data_json(json.dumps(data))
         except RegoError as exc:
             raise PolicyError(f"the policies do not compile: {describe_rego_error(exc)}; fix that module or remove it from --policy.") from None
         self._loaded = True
@@ -49,27 +120,28 @@ class EmbeddedEngine(PolicyEngine):
     def query(self, query: str, input_document: Any) -> Any:
         """Evaluate `query` (a Rego expression) and return its value; PolicyError when undefined."""
         from regopy import Input, RegoError
+        from regopy.interpreter import rego_query
+        from regopy.output import rego_free_output, rego_output_node, rego_output_ok, rego_output_string
 
         if not self._loaded:
             raise PolicyError("no policies were loaded before evaluation; this is a bug in aiospo-ci.")
         try:
-            self._interpreter.set_input(Input(input_document))
-            output = self._interpreter.query(f"x := {query}")
+            with _native_stdout_to_stderr():
+                self._interpreter.set_input(Input(input_document))
+                output = rego_query(self._interpreter._impl, f"x := {query}")
         except RegoError as exc:
             raise PolicyError(f"the policies failed to evaluate: {describe_rego_error(exc)}.") from None
-        text = str(output)
-        if not output.ok() or text.strip() == "undefined":
-            raise PolicyError(f"the decision {query} is undefined: a policy module failed to compile or a rule errored; run 'aiospo-ci policy test' to find it.")
         try:
-            value = json.loads(text)
-        except ValueError:
-            raise PolicyError(f"the embedded engine gave an unreadable answer for {query}: {text[:200]}") from None
-        results = value if isinstance(value, list) else [value]
-        for result in results:
-            bindings = result.get("bindings") if isinstance(result, dict) else None
-            if bindings and "x" in bindings:
-                return bindings["x"]
-        raise PolicyError(f"the decision {query} is undefined; check that the policy library is loaded.")
+            if not rego_output_ok(output):
+                raise PolicyError(f"the policies failed to evaluate: {describe_rego_error(Exception(rego_output_string(output)))}.")
+            if rego_output_string(output).strip() == "undefined":
+                raise PolicyError(f"the decision {query} is undefined: a policy module failed to compile or a rule errored; run 'aiospo-ci policy test' to find it.")
+            found, value = _binding(rego_output_node(output), "x")
+        finally:
+            rego_free_output(output)
+        if not found:
+            raise PolicyError(f"the decision {query} is undefined; check that the policy library is loaded.")
+        return value
 
     def evaluate(self, input_document: dict[str, Any]) -> list[dict[str, Any]]:
         return self.query(DECISION_QUERY, input_document)

@@ -1,0 +1,152 @@
+"""Both engines behind PolicyEngine: the same decision, and no verdict is never a pass.
+
+The OPA path runs opa-python-client over real HTTP against tests/support/opa_server.py, which
+evaluates with regopy or with OPA's own Go evaluator (opa-golib-python-bindings)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aiospo_ci.errors import PolicyError
+from aiospo_ci.policy.embedded import EmbeddedEngine
+from aiospo_ci.policy.opa import OpaServerEngine
+from tests.support.opa_server import FakeOpaServer
+
+MAIN = """package aiospo.main
+
+findings contains f if {
+    some ref in input.references
+    ref.pin == "none"
+    f := {"rule": "test/unpinned", "severity": data.testdata.levels.none, "message": sprintf("%s is not pinned", [ref.id]), "ref": ref.index}
+}
+
+findings contains f if {
+    some ref in input.references
+    "trust_remote_code" in ref.flags
+    f := {"rule": "test/trc", "severity": "deny", "message": sprintf("%s runs remote code", [ref.id]), "ref": ref.index}
+}
+"""
+DATA = {"testdata": {"levels": {"none": "warn"}}}
+INPUT = {
+    "schema_version": 1,
+    "today": "2026-11-26",
+    "config": {},
+    "references": [
+        {"index": 0, "id": "gpt2", "pin": "none", "flags": []},
+        {"index": 1, "id": "org/model", "pin": "commit", "flags": ["trust_remote_code"]},
+        {"index": 2, "id": 'evil"} ; deny := true #', "pin": "none", "flags": []},
+    ],
+}
+
+
+def canonical(findings):
+    return sorted(json.dumps(f, sort_keys=True) for f in findings)
+
+
+@pytest.fixture(params=["regopy", "opa-golib"])
+def opa_server(request):
+    if request.param == "opa-golib":
+        pytest.importorskip("opa_bindings", reason="opa-golib-python-bindings is installed by .ci/run")
+    with FakeOpaServer(backend=request.param) as server:
+        yield server
+
+
+def test_embedded_engine_decides():
+    engine = EmbeddedEngine()
+    engine.load({"main.rego": MAIN}, DATA)
+    findings = engine.evaluate(INPUT)
+    assert canonical(findings) == canonical(
+        [
+            {"rule": "test/unpinned", "severity": "warn", "message": "gpt2 is not pinned", "ref": 0},
+            {"rule": "test/trc", "severity": "deny", "message": "org/model runs remote code", "ref": 1},
+            {"rule": "test/unpinned", "severity": "warn", "message": 'evil"} ; deny := true # is not pinned', "ref": 2},
+        ]
+    )
+
+
+def test_opa_engine_matches_embedded_in_one_query(opa_server):
+    embedded = EmbeddedEngine()
+    embedded.load({"main.rego": MAIN}, DATA)
+    engine = OpaServerEngine(opa_server.url)
+    engine.load({"main.rego": MAIN}, DATA)
+    findings = engine.evaluate(INPUT)
+    engine.close()
+    assert canonical(findings) == canonical(embedded.evaluate(INPUT))
+    queries = [r for r in opa_server.requests if r.method == "POST"]
+    assert [q.path for q in queries] == ["/v1/data/aiospo/main/findings"]  # one query for the run
+    puts = sorted(r.path for r in opa_server.requests if r.method == "PUT")
+    assert puts == ["/v1/data/testdata", "/v1/policies/aiospo-ci/main.rego"]
+    # Scanned strings reach OPA only as JSON input, never as policy text.
+    assert b"evil" in queries[0].body and all(b"evil" not in r.body for r in opa_server.requests if r.method == "PUT")
+
+
+def test_embedded_compile_error_names_the_module():
+    engine = EmbeddedEngine()
+    with pytest.raises(PolicyError, match="broken.rego: Invalid assignment operator"):
+        engine.load({"broken.rego": "package aiospo.main\nfindings contains f if { f := }\n"}, {})
+
+
+def test_embedded_undefined_decision_is_an_error():
+    engine = EmbeddedEngine()
+    engine.load({"other.rego": "package other\nx := 1\n"}, {})
+    with pytest.raises(PolicyError, match="undefined"):
+        engine.evaluate(INPUT)
+
+
+def test_opa_rejected_policy_is_an_error_with_opa_message(opa_server):
+    engine = OpaServerEngine(opa_server.url)
+    with pytest.raises(PolicyError, match=r"rejected policy broken.rego"):
+        engine.load({"broken.rego": "package aiospo.main\nfindings contains f if { f := }\n"}, {})
+
+
+def test_opa_undefined_decision_is_an_error(opa_server):
+    engine = OpaServerEngine(opa_server.url)
+    engine.load({"other.rego": "package other\nx := 1\n"}, {})
+    with pytest.raises(PolicyError, match="undefined"):
+        engine.evaluate(INPUT)
+
+
+def test_opa_server_errors_are_errors():
+    with FakeOpaServer() as server:
+        engine = OpaServerEngine(server.url)
+        engine.load({"main.rego": MAIN}, DATA)
+        server.state.fail_with = 500
+        with pytest.raises(PolicyError, match="HTTP 500: injected failure"):
+            engine.evaluate(INPUT)
+
+
+def test_opa_slow_server_times_out_as_an_error():
+    with FakeOpaServer() as server:
+        engine = OpaServerEngine(server.url, timeout=0.3)
+        engine.load({"main.rego": MAIN}, DATA)
+        server.state.delay = 1.0
+        with pytest.raises(PolicyError, match="failed to evaluate"):
+            engine.evaluate(INPUT)
+
+
+def test_opa_unreachable_is_an_error():
+    with FakeOpaServer() as server:
+        url = server.url
+    with pytest.raises(PolicyError, match="not reachable"):
+        OpaServerEngine(url, timeout=0.5).load({"main.rego": MAIN}, DATA)
+
+
+def test_opa_bearer_token_is_sent_and_never_echoed():
+    token = "opa-secret-token-123456"
+    with FakeOpaServer() as server:
+        server.state.token = token
+        engine = OpaServerEngine(server.url, token=token)
+        engine.load({"main.rego": MAIN}, DATA)
+        assert engine.evaluate(INPUT)
+        assert all(r.headers.get("Authorization") == f"Bearer {token}" for r in server.requests if r.path.startswith("/v1"))
+        wrong = OpaServerEngine(server.url, token="wrong-token-abcdef")
+        with pytest.raises(PolicyError) as err:
+            wrong.load({"main.rego": MAIN}, DATA)
+        assert token not in str(err.value) and "wrong-token-abcdef" not in str(err.value)
+
+
+def test_opa_url_with_path_is_refused():
+    with pytest.raises(PolicyError, match="has a path"):
+        OpaServerEngine("http://127.0.0.1:8181/v1/data")

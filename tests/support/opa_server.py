@@ -1,0 +1,209 @@
+"""A local server that speaks OPA's REST Data API, for testing the OPA engine path over real HTTP
+where no `opa` binary exists.
+
+It implements what aiospo-ci and opa-python-client use: `GET /health`, `GET /v1/policies`,
+`PUT /v1/policies/{id}` (text/plain Rego; 400 with OPA's error shape when it does not compile),
+`PUT /v1/data/{path}` (204), `POST /v1/data/{path}` with `{"input": ...}` -> `{"result": ...}`,
+or `{}` when the decision is undefined, as OPA does. Evaluation is done by a real Rego evaluator:
+regopy (the embedded engine) by default, or OPA's own Go evaluator through
+opa-golib-python-bindings (`backend="opa-golib"`). Every request is recorded.
+
+Faults for tests: `fail_with` (status code for every /v1 request), `delay` (seconds before each
+answer), `undefined` (answer `{}` to every query), `token` (require `Authorization: Bearer`).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Optional
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+def _set_path(tree: dict, parts: list[str], value: Any) -> None:
+    for part in parts[:-1]:
+        tree = tree.setdefault(part, {})
+    tree[parts[-1]] = value
+
+
+@dataclass
+class OpaState:
+    backend: str = "regopy"
+    policies: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    requests: list[RecordedRequest] = field(default_factory=list)
+    fail_with: Optional[int] = None
+    delay: float = 0.0
+    undefined: bool = False
+    token: Optional[str] = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def compile_error(self, policies: dict[str, str]) -> Optional[str]:
+        try:
+            self.evaluate(policies, "x := true", {})
+        except Exception as exc:  # both evaluators raise their own error types
+            return str(exc)
+        return None
+
+    def evaluate(self, policies: dict[str, str], query: str, input_document: Any) -> Any:
+        """The value bound to x, or raise LookupError when undefined."""
+        if self.backend == "opa-golib":
+            from opa_bindings.engine import OpaEngine
+
+            engine = OpaEngine()
+            try:
+                for name in sorted(policies):
+                    engine.add_policy(name, policies[name])
+                if self.data:
+                    engine.add_data(self.data, "")
+                rows = engine.eval_query(query, input_document)
+            finally:
+                engine.close()
+            if not rows:
+                raise LookupError(query)
+            return rows[0]["x"]
+        from aiospo_ci.errors import PolicyError
+        from aiospo_ci.policy.embedded import EmbeddedEngine
+
+        engine = EmbeddedEngine()
+        engine.load(policies, self.data)
+        try:
+            return engine.query(query[len("x := ") :], input_document)
+        except PolicyError as exc:
+            if "undefined" in str(exc):
+                raise LookupError(query) from None
+            raise
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "fake-opa/1.0"
+    state: OpaState
+
+    def log_message(self, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def _send(self, status: int, body: Optional[dict] = None) -> None:
+        payload = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        if body is not None:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _record(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with self.state.lock:
+            self.state.requests.append(RecordedRequest(self.command, self.path, dict(self.headers), body))
+        if self.state.delay:
+            time.sleep(self.state.delay)
+        return body
+
+    def _guard(self) -> bool:
+        if self.path.startswith("/v1") and self.state.fail_with:
+            self._send(self.state.fail_with, {"code": "internal_error", "message": "injected failure"})
+            return False
+        if self.state.token and self.headers.get("Authorization") != f"Bearer {self.state.token}":
+            self._send(401, {"code": "unauthorized", "message": "missing or invalid bearer token"})
+            return False
+        return True
+
+    def do_GET(self) -> None:
+        self._record()
+        if self.path.split("?")[0] == "/health":
+            self._send(200, {})
+            return
+        if not self._guard():
+            return
+        if self.path.rstrip("/") == "/v1/policies":
+            self._send(200, {"result": [{"id": k, "raw": v} for k, v in sorted(self.state.policies.items())]})
+            return
+        self._send(404, {"code": "resource_not_found", "message": "not found"})
+
+    def do_PUT(self) -> None:
+        body = self._record()
+        if not self._guard():
+            return
+        path = self.path.split("?")[0]
+        if path.startswith("/v1/policies/"):
+            policy_id = path[len("/v1/policies/") :]
+            candidate = dict(self.state.policies)
+            candidate[policy_id] = body.decode("utf-8")
+            error = self.state.compile_error(candidate)
+            if error:
+                self._send(400, {"code": "invalid_parameter", "message": "error(s) occurred while compiling module(s)", "errors": [{"code": "rego_parse_error", "message": error.splitlines()[0], "location": {"file": policy_id, "row": 0}}]})
+                return
+            self.state.policies = candidate
+            self._send(200, {})
+            return
+        if path.startswith("/v1/data/"):
+            parts = [p for p in path[len("/v1/data/") :].split("/") if p]
+            _set_path(self.state.data, parts, json.loads(body or b"null"))
+            self._send(204)
+            return
+        self._send(404, {"code": "resource_not_found", "message": "not found"})
+
+    def do_POST(self) -> None:
+        body = self._record()
+        if not self._guard():
+            return
+        path = self.path.split("?")[0]
+        if not path.startswith("/v1/data/"):
+            self._send(404, {"code": "resource_not_found", "message": "not found"})
+            return
+        query = "x := data." + ".".join(p for p in path[len("/v1/data/") :].split("/") if p)
+        try:
+            input_document = (json.loads(body) if body else {}).get("input")
+        except ValueError:
+            self._send(400, {"code": "invalid_parameter", "message": "body is not JSON"})
+            return
+        if self.state.undefined:
+            self._send(200, {})
+            return
+        try:
+            value = self.state.evaluate(self.state.policies, query, input_document)
+        except LookupError:
+            self._send(200, {})  # OPA's answer for an undefined decision
+            return
+        except Exception as exc:
+            self._send(500, {"code": "internal_error", "message": str(exc).splitlines()[0]})
+            return
+        self._send(200, {"result": value})
+
+
+class FakeOpaServer:
+    """Run the server on a free loopback port in a thread: `with FakeOpaServer() as opa: opa.url`."""
+
+    def __init__(self, backend: str = "regopy") -> None:
+        self.state = OpaState(backend=backend)
+        handler = type("Handler", (_Handler,), {"state": self.state})
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self.state.requests
+
+    def __enter__(self) -> "FakeOpaServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
