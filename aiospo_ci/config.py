@@ -66,6 +66,21 @@ def validate(config: Any, source: str) -> dict[str, Any]:
     return config
 
 
+def _loader() -> type:
+    """A safe YAML loader that keeps dates as text: `expires: 2027-01-01` stays the string the
+    schema and the policies compare, instead of becoming a datetime.date."""
+    import yaml
+
+    class DatesAsText(yaml.SafeLoader):
+        pass
+
+    DatesAsText.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return DatesAsText
+
+
 def load_config(path: Path) -> dict[str, Any]:
     """Read and validate one configuration file."""
     import yaml
@@ -77,7 +92,7 @@ def load_config(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: the configuration is not UTF-8 text; save it as UTF-8.") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
