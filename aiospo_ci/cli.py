@@ -101,6 +101,21 @@ def build_parser() -> argparse.ArgumentParser:
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
+def _register_inventory(sub: argparse._SubParsersAction) -> None:
+    from aiospo_ci.inventory import register
+
+    register(sub)
+
+
+def _register_init(sub: argparse._SubParsersAction) -> None:
+    from aiospo_ci.init import register
+
+    register(sub)
+
+
+EXTRA_COMMANDS += [_register_inventory, _register_init]
+
+
 def _write(text: str, output: Optional[str]) -> None:
     if output:
         try:

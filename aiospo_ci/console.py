@@ -1,0 +1,156 @@
+"""What the person at the terminal sees: colour, tables and a progress bar on a terminal,
+plain text everywhere else.
+
+Rules (https://no-color.org and common CLI practice):
+- rich output only when the stream is a TTY; pipes, files and CI logs get the plain text
+  report, byte for byte what `--format text` writes;
+- NO_COLOR (any non-empty value) turns colour off, tables stay;
+- the progress bar goes to standard error, only on a TTY, only for more than a handful of
+  models, and never with --quiet;
+- rich is imported only when it will be used, so the pre-commit hook's plain path stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional, TextIO
+
+from aiospo_ci.model import CheckResult
+
+#: Below this many Hub lookups a progress bar only flickers.
+PROGRESS_MIN_ITEMS = 6
+
+SEVERITY_STYLE = {"deny": "bold red", "warn": "yellow", "info": "cyan", "waived": "dim"}
+
+
+def is_tty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def colour_allowed(env: Optional[dict] = None) -> bool:
+    env = os.environ if env is None else env
+    return not env.get("NO_COLOR") and env.get("TERM") != "dumb"
+
+
+class Console:
+    """One per run: knows the verbosity and whether the streams are terminals."""
+
+    def __init__(
+        self,
+        *,
+        quiet: bool = False,
+        verbose: bool = False,
+        stdout: Optional[TextIO] = None,
+        stderr: Optional[TextIO] = None,
+        env: Optional[dict] = None,
+    ) -> None:
+        self.quiet = quiet
+        self.verbose = verbose and not quiet
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.colour = colour_allowed(env)
+        self.rich_stdout = is_tty(self.stdout)
+        self.rich_stderr = is_tty(self.stderr)
+
+    # -- messages on standard error -------------------------------------------------
+    def info(self, message: str) -> None:
+        """A note about the run (hidden by --quiet)."""
+        if not self.quiet:
+            self._err(message, "dim")
+
+    def detail(self, message: str) -> None:
+        """What a stage did (shown only with --verbose)."""
+        if self.verbose:
+            self._err(message, "dim")
+
+    def _err(self, message: str, style: str) -> None:
+        from aiospo_ci.secrets import redact
+
+        text = redact(f"aiospo-ci: {message}")
+        if self.rich_stderr and self.colour:
+            self._rich(self.stderr).print(text, style=style, markup=False, highlight=False)
+        else:
+            self.stderr.write(text + "\n")
+            self.stderr.flush()
+
+    def _rich(self, stream: TextIO):
+        from rich.console import Console as RichConsole
+
+        return RichConsole(file=stream, no_color=not self.colour, highlight=False, soft_wrap=False)
+
+    # -- progress ------------------------------------------------------------------
+    @contextmanager
+    def progress(self, description: str) -> Iterator[Optional[Callable[[int, int], None]]]:
+        """A `progress(done, total)` callback drawing a bar on a terminal, or None when no bar
+        should be drawn (not a TTY, --quiet). The bar appears only once `total` is known to
+        exceed PROGRESS_MIN_ITEMS."""
+        if self.quiet or not self.rich_stderr:
+            yield None
+            return
+        state: dict = {}
+
+        def update(done: int, total: int) -> None:
+            if total < PROGRESS_MIN_ITEMS:
+                return
+            if "bar" not in state:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+                bar = Progress(
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    console=self._rich(self.stderr),
+                    transient=True,
+                )
+                bar.start()
+                state["bar"] = bar
+                state["task"] = bar.add_task(description, total=total)
+            state["bar"].update(state["task"], completed=done, total=total)
+
+        try:
+            yield update
+        finally:
+            if "bar" in state:
+                state["bar"].stop()
+
+    # -- the check report on a terminal ------------------------------------------------
+    def wants_rich_report(self, output: Optional[str], fmt: str) -> bool:
+        return fmt == "text" and not output and self.rich_stdout
+
+    def print_check(self, result: CheckResult) -> None:
+        """The text report as a table, for a person at a terminal."""
+        from rich.table import Table
+        from rich.text import Text
+
+        from aiospo_ci.report.text import summary_line
+        from aiospo_ci.secrets import redact
+
+        console = self._rich(self.stdout)
+        if result.findings:
+            table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+            for column in ("where", "severity", "rule", "message"):
+                table.add_column(column, overflow="fold")
+            for f in result.findings:
+                ref = result.scan.references[f.ref] if f.ref is not None else None
+                where = f"{ref.file}:{ref.line}" if ref else "(run)"
+                severity = "waived" if f.waived else f.severity
+                table.add_row(
+                    Text(where),
+                    Text(severity, style=SEVERITY_STYLE.get(severity, "")),
+                    Text(f.rule),
+                    Text(redact(f.message)),
+                )
+            console.print(table)
+        for err in result.scan.errors:
+            console.print(Text(f"{err.file}: error scan {err.reason}", style="red"))
+        for warning in result.warnings:
+            console.print(Text(redact(f"warning: {warning}"), style="yellow"))
+        counts = result.counts()
+        style = "bold red" if counts["deny"] else ("yellow" if counts["warn"] else "green")
+        console.print(Text(summary_line(result), style=style))

@@ -1,0 +1,252 @@
+"""The AI bill of materials: every model and dataset the code uses, what the Hub says about
+it, and each place that uses it with that place's CODEOWNERS owners.
+
+`build_inventory` is a pure function of the scan, the facts and the CODEOWNERS rules, so the
+renderers (report/cyclonedx.py, report/inventory_markdown.py, report/inventory_csv.py) can be
+tested on hand-made data; `gather` runs the scan and hub stages to get them. No policy runs:
+an inventory states what is used, the check judges it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from aiospo_ci.codeowners import CodeOwners
+from aiospo_ci.model import HubFacts, ModelReference
+
+HUB_URL = "https://huggingface.co"
+# Weight files bigger than this are listed without a hash: reading many gigabytes to build a
+# report is rarely what someone running `inventory` expects.
+MAX_HASH_BYTES = 4 * 1024**3
+
+
+@dataclass(frozen=True)
+class Use:
+    """One place in the code that uses an inventory item."""
+
+    file: str
+    line: int
+    call: str
+    revision: Optional[str]
+    pin: str
+    flags: tuple[str, ...]
+    owners: tuple[str, ...]
+    column: Optional[int] = None
+    cell: Optional[int] = None
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.column or 0, self.call, self.revision or "")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One model or dataset at one version, with every use of it."""
+
+    kind: str  # model | dataset
+    source: str  # huggingface | local | file | api | unresolved
+    id: str  # canonical Hub id when the Hub gave one, else the id as written
+    version: Optional[str]  # the commit the Hub resolved, else the revision as written
+    facts: Optional[HubFacts]
+    provider: Optional[str]
+    uses: tuple[Use, ...]
+    hashes: tuple[tuple[str, str], ...] = ()  # (algorithm, hex) for committed files
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        return tuple(sorted({o for u in self.uses for o in u.owners}))
+
+    @property
+    def org(self) -> Optional[str]:
+        if self.source == "huggingface" and "/" in self.id:
+            return self.id.split("/", 1)[0]
+        return None
+
+    @property
+    def name(self) -> str:
+        if self.source == "huggingface" and "/" in self.id:
+            return self.id.split("/", 1)[1]
+        return self.id
+
+    def sort_key(self) -> tuple:
+        return (self.kind, self.source, self.id.lower(), self.version or "")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    root_name: str
+    items: tuple[Item, ...]
+    today: Optional[str] = None  # set only when the caller fixed the date (--today)
+    codeowners: Optional[str] = None  # which CODEOWNERS file gave the owners
+    warnings: tuple[str, ...] = ()
+
+
+def _version(ref: ModelReference, facts: Optional[HubFacts]) -> Optional[str]:
+    if facts is not None and facts.status == "ok":
+        return facts.resolved_commit or facts.sha or ref.revision
+    return ref.revision
+
+
+def file_hashes(root: Path, relpath: str) -> tuple[tuple[str, str], ...]:
+    """SHA-256 of a committed weight file, if it is a regular file inside the root."""
+    path = root / relpath
+    try:
+        resolved = path.resolve()
+        resolved.relative_to(root.resolve())
+        if not resolved.is_file() or resolved.stat().st_size > MAX_HASH_BYTES:
+            return ()
+        digest = hashlib.sha256()
+        with resolved.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except (OSError, ValueError):
+        return ()
+    return (("SHA-256", digest.hexdigest()),)
+
+
+def build_inventory(
+    references: Sequence[ModelReference],
+    facts: Sequence[Optional[HubFacts]],
+    codeowners: CodeOwners,
+    root: Path,
+    *,
+    root_name: Optional[str] = None,
+    today: Optional[str] = None,
+    warnings: Sequence[str] = (),
+) -> Inventory:
+    groups: dict[tuple, dict] = {}
+    for index, ref in enumerate(references):
+        fact = facts[index] if index < len(facts) else None
+        ident = ref.id
+        if fact is not None and fact.status == "ok" and fact.canonical_id:
+            ident = fact.canonical_id
+        key = (ref.kind, ref.source, ident, _version(ref, fact), ref.provider)
+        group = groups.setdefault(key, {"facts": fact, "uses": []})
+        if group["facts"] is None and fact is not None:
+            group["facts"] = fact
+        group["uses"].append(
+            Use(
+                file=ref.file,
+                line=ref.line,
+                call=ref.call,
+                revision=ref.revision,
+                pin=ref.pin,
+                flags=tuple(ref.flags),
+                owners=codeowners.owners(ref.file),
+                column=ref.column,
+                cell=ref.cell,
+            )
+        )
+    items = []
+    for (kind, source, ident, version, provider), group in groups.items():
+        hashes = file_hashes(root, ident) if source == "file" else ()
+        uses = tuple(sorted(set(group["uses"]), key=Use.sort_key))
+        items.append(Item(kind, source, ident, version, group["facts"], provider, uses, hashes))
+    items.sort(key=Item.sort_key)
+    return Inventory(
+        root_name=root_name or root.resolve().name or "repository",
+        items=tuple(items),
+        today=today,
+        codeowners=codeowners.source,
+        warnings=tuple(sorted(set(warnings))),
+    )
+
+
+def gather(options, progress: Optional[Callable[[int, int], None]] = None) -> Inventory:
+    """Scan and enrich (no policy) the tree described by a pipeline RunOptions."""
+    from aiospo_ci.hub.enrich import enrich
+    from aiospo_ci.hub.settings import HubSettings
+    from aiospo_ci.pipeline import evaluation_date, load_run_config, run_scan
+
+    config = load_run_config(options)
+    today = evaluation_date(options.today)
+    scan = run_scan(options, config)
+    settings = HubSettings.from_config(config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint)
+    kwargs = {"progress": progress} if progress is not None else {}
+    enrichment = enrich(scan.references, settings, _dt.date.fromisoformat(today), **kwargs)
+    warnings = list(enrichment.warnings)
+    warnings.extend(f"could not scan {e.file}: {e.reason}" for e in scan.errors)
+    return build_inventory(
+        scan.references,
+        enrichment.facts,
+        CodeOwners.load(options.root),
+        options.root,
+        today=options.today,
+        warnings=warnings,
+    )
+
+
+# -- the `aiospo-ci inventory` command ---------------------------------------------------------
+
+INVENTORY_EXAMPLES = """examples:
+  aiospo-ci inventory                              CycloneDX 1.6 AI-BOM of the current repository
+  aiospo-ci inventory --offline examples/demo      facts from aiospo.lock and the cache only
+  aiospo-ci inventory --format markdown -o AI-INVENTORY.md
+  aiospo-ci inventory --format csv -o models.csv   one row per place a model is used
+"""
+
+RENDERERS = {
+    "cyclonedx": ("aiospo_ci.report.cyclonedx", "render_cyclonedx"),
+    "markdown": ("aiospo_ci.report.inventory_markdown", "render_inventory_markdown"),
+    "csv": ("aiospo_ci.report.inventory_csv", "render_inventory_csv"),
+}
+
+
+def render(inventory: Inventory, fmt: str) -> str:
+    import importlib
+
+    module, function = RENDERERS[fmt]
+    return getattr(importlib.import_module(module), function)(inventory)
+
+
+def register(sub) -> None:
+    import argparse
+
+    from aiospo_ci import cli
+
+    p = sub.add_parser(
+        "inventory",
+        help="write the AI bill of materials (CycloneDX 1.6, markdown or CSV)",
+        description="List every model and dataset the code uses, with what the Hub says about it and each place that "
+        "uses it with its CODEOWNERS owners. No policy is evaluated.",
+        epilog=INVENTORY_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("paths", nargs="?", metavar="PATH", help="the repository to inventory (default: .)")
+    p.add_argument("--format", "-f", choices=tuple(RENDERERS), default="cyclonedx", help="output format (default: cyclonedx)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--config", metavar="FILE", help="configuration file (default: .aiospo.yaml at the root)")
+    p.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: AIOSPO_CACHE_DIR or the user cache dir)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="scanner processes (default: the number of cores)")
+    p.add_argument("--exclude", action="append", default=[], metavar="PATTERN", help="skip paths matching this gitignore pattern (repeatable)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but the inventory and errors")
+    p.add_argument("--verbose", "-v", action="store_true", help="say what each stage does")
+    p.add_argument("--debug", action="store_true", help="show a stack trace on unexpected errors")
+    cli._hub_options(p)
+    p.set_defaults(handler=cmd_inventory)
+
+
+def cmd_inventory(args) -> int:
+    from aiospo_ci import cli
+    from aiospo_ci.console import Console
+
+    console = Console(quiet=args.quiet, verbose=args.verbose)
+    args.root = None
+    args.paths = [args.paths] if args.paths else []
+    if args.paths and not Path(args.paths[0]).is_dir():
+        from aiospo_ci.errors import AiospoError
+
+        raise AiospoError(f"{args.paths[0]}: not a directory; give the repository folder to inventory.")
+    options = cli._run_options(args)
+    with console.progress("Asking the Hub") as progress:
+        inventory = gather(options, progress=progress)
+    for warning in inventory.warnings:
+        console.info(f"warning: {warning}")
+    console.detail(f"{len(inventory.items)} inventory items, owners from {inventory.codeowners or 'no CODEOWNERS file'}")
+    cli._write(render(inventory, args.format), args.output)
+    if args.output:
+        console.info(f"wrote {args.output}")
+    return cli.EXIT_PASS

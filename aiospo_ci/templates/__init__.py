@@ -1,0 +1,1 @@
+"""Files `aiospo-ci init` writes (package data)."""
