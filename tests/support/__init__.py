@@ -1,0 +1,1 @@
+"""Shared test helpers (local servers that speak real protocols, fixture loaders)."""

@@ -1,0 +1,117 @@
+"""An on-disk cache of Hub facts, so a second `check` within the TTL asks the Hub nothing.
+
+Content-addressed: one JSON file per (endpoint, kind, id, revision), named by the SHA-256 of
+that key; the file repeats the key so a collision or a hand-edited file is a miss, not a wrong
+answer. Only HubFacts are stored (they never hold a token). Writes go to a temporary file
+renamed into place, so a reader never sees half a file and concurrent runs do not corrupt it.
+Facts that depend on the evaluation date (days_since_modified) are not stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+from aiospo_ci.hub.interface import FactsKey, FactsSource
+from aiospo_ci.model import HubFacts, unknown_facts
+
+FORMAT = 1
+# Answers worth keeping: the Hub said something definite. Errors are asked again next run.
+CACHEABLE = frozenset({"ok", "not_found", "gated", "disabled"})
+
+
+class FactsCache:
+    def __init__(self, directory: Path, endpoint: str, ttl_hours: float, clock: Callable[[], float] = time.time):
+        self.directory = Path(directory) / f"hub-v{FORMAT}"
+        self.endpoint = endpoint.rstrip("/")
+        self.ttl_seconds = ttl_hours * 3600
+        self._clock = clock
+        self.write_errors: list[str] = []
+
+    def _key_doc(self, key: FactsKey) -> dict:
+        return {"endpoint": self.endpoint, "kind": key.kind, "id": key.id, "revision": key.revision}
+
+    def path_for(self, key: FactsKey) -> Path:
+        digest = hashlib.sha256(json.dumps(self._key_doc(key), sort_keys=True).encode()).hexdigest()
+        return self.directory / digest[:2] / f"{digest}.json"
+
+    def get(self, key: FactsKey, *, any_age: bool = False) -> Optional[HubFacts]:
+        """Cached facts if present and fresh (or of any age, offline); None otherwise."""
+        try:
+            doc = json.loads(self.path_for(key).read_text(encoding="utf-8"))
+            if doc.get("format") != FORMAT or doc.get("key") != self._key_doc(key):
+                return None
+            age = self._clock() - float(doc["stored_at"])
+            if not any_age and not (0 <= age < self.ttl_seconds):
+                return None
+            facts = HubFacts.from_dict(doc["facts"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing, unreadable or corrupt: a miss
+        return dataclasses.replace(facts, origin="cache")
+
+    def put(self, key: FactsKey, facts: HubFacts) -> None:
+        if facts.status not in CACHEABLE:
+            return
+        stored = dataclasses.replace(facts, days_since_modified=None, origin="hub")
+        doc = {"format": FORMAT, "key": self._key_doc(key), "stored_at": self._clock(), "facts": stored.to_dict()}
+        path = self.path_for(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    json.dump(doc, out, sort_keys=True)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            # A read-only or full disk makes the next run slower, not wrong.
+            self.write_errors.append(f"could not write the Hub cache in {self.directory} ({exc.strerror}).")
+
+
+class CachedSource(FactsSource):
+    """Fresh cached facts first; the rest from `inner`, stored for next time.
+    refresh=True asks `inner` for everything (used by `aiospo-ci lock`) and still stores."""
+
+    def __init__(self, cache: FactsCache, inner: FactsSource, *, refresh: bool = False):
+        self.cache = cache
+        self.inner = inner
+        self.refresh = refresh
+
+    def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:
+        found: dict[FactsKey, HubFacts] = {}
+        missing: list[FactsKey] = []
+        for key in sorted(set(keys)):
+            hit = None if self.refresh else self.cache.get(key)
+            if hit is None:
+                missing.append(key)
+            else:
+                found[key] = hit
+        if missing:
+            for key, facts in self.inner.facts(missing).items():
+                self.cache.put(key, facts)
+                found[key] = facts
+        return found
+
+
+class CacheOnlySource(FactsSource):
+    """Offline: cached facts of any age, else `unknown`."""
+
+    def __init__(self, cache: Optional[FactsCache]):
+        self.cache = cache
+
+    def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:
+        out: dict[FactsKey, HubFacts] = {}
+        for key in set(keys):
+            hit = self.cache.get(key, any_age=True) if self.cache else None
+            out[key] = hit or unknown_facts(
+                key.id, key.kind, "offline, and neither aiospo.lock nor the Hub cache has facts for it"
+            )
+        return out
