@@ -1,0 +1,3 @@
+from aiospo_ci.action.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,306 @@
+"""Markdown for the pull-request comment and the job summary.
+
+Layout: a hidden marker (so the Action finds its own sticky comment), a verdict line, a table of
+models (id, license, category, pin, verdict), the findings grouped by severity with waived ones
+shown as waived, run notes, and the full inventory in a collapsible block.
+
+Everything from the scanned tree or the Hub is data and is escaped: ids go into code spans (no
+links, no @-mentions, no HTML), free text is backslash-escaped and HTML-escaped, and `|` is
+escaped inside tables, so no value can break out of a table, a code span or the marker comment.
+
+The whole text stays under a byte limit (GitHub: 65,536 characters for a comment, 1 MiB for a
+job summary): when it would not fit, each section is cut with an "N more" note, findings first
+in line for space, the inventory last.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
+
+from aiospo_ci.model import SEVERITY_ORDER, CheckResult, Finding, ModelReference
+from aiospo_ci.report.interface import Report
+
+MARKER = "<!-- aiospo-ci -->"
+COMMENT_LIMIT = 65_536  # GitHub's limit on an issue comment body
+SUMMARY_LIMIT = 1_048_576 - 1_024  # $GITHUB_STEP_SUMMARY: 1 MiB per step, minus room for notes
+MESSAGE_LIMIT = 1_000  # one finding's message in the report; the SARIF and JSON keep it whole
+
+SEVERITY_LABEL = {"deny": "Denied", "warn": "Warnings", "info": "Notes"}
+SEVERITY_ICON = {"deny": ":x:", "warn": ":warning:", "info": ":information_source:"}
+VERDICT = {"deny": ":x: deny", "warn": ":warning: warn", "info": ":information_source: info"}
+
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>&\"'=:$])")
+_SPACE = re.compile(r"\s+")
+
+
+def _one_line(value: str, limit: int = MESSAGE_LIMIT) -> str:
+    value = _SPACE.sub(" ", value).strip()
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return value
+
+
+def text(value: object, limit: int = MESSAGE_LIMIT) -> str:
+    """Free text as inert markdown: one line, every markdown/HTML character escaped, and @ and #
+    defused so nobody is mentioned and no issue is linked by a string from the scanned tree."""
+    escaped = _PUNCTUATION.sub(lambda m: _ENTITY.get(m.group(1), "\\" + m.group(1)), _one_line(str(value), limit))
+    return escaped.replace("@", "@&#8203;")
+
+
+# Characters whose backslash escape GitHub may still interpret as HTML go in as entities.
+_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}
+
+
+def code(value: object, limit: int = 300, table: bool = True) -> str:
+    """A code span that holds any string: the fence is longer than any run of backticks inside,
+    and in a table `|` is escaped because GFM splits cells before it reads code spans."""
+    content = _one_line(str(value), limit)
+    if table:
+        content = content.replace("|", "\\|")
+    if not content:
+        return "` `"
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if content.startswith("`") or content.endswith("`") or longest else ""
+    return f"{fence}{pad}{content}{pad}{fence}"
+
+
+def _size(s: str) -> int:
+    return len(s.encode("utf-8"))
+
+
+@dataclass
+class Section:
+    """A block of lines that can be cut: `head` and `tail` always stay, `items` are cut from the
+    end with a note saying how many were left out."""
+
+    head: list[str]
+    items: list[str]
+    tail: list[str] = field(default_factory=list)
+    what: str = "lines"
+
+    def full_size(self) -> int:
+        return sum(_size(line) + 1 for line in self.head + self.items + self.tail)
+
+    def note(self, dropped: int) -> str:
+        return f"_… and {dropped} more {self.what}: see the job summary, the SARIF file or `aiospo-ci check --format json`._"
+
+    def min_size(self) -> int:
+        """The least this section needs: head, tail and the note, or all of it if smaller."""
+        fixed = sum(_size(line) + 2 for line in self.head + self.tail) + _size(self.note(len(self.items))) + 2
+        return min(self.full_size(), fixed)
+
+    def render(self, budget: int) -> list[str]:
+        if self.full_size() <= budget:
+            return self.head + self.items + self.tail
+        used = self.min_size()
+        kept: list[str] = []
+        for item in self.items:
+            if used + _size(item) + 1 > budget:
+                break
+            kept.append(item)
+            used += _size(item) + 1
+        # the note goes after a blank line so it never becomes part of a table
+        return self.head + kept + ([""] if kept else []) + [self.note(len(self.items) - len(kept))] + self.tail
+
+
+def model_key(ref: ModelReference) -> tuple[str, str]:
+    return (ref.kind, ref.id)
+
+
+@dataclass
+class _ModelRow:
+    kind: str
+    id: str
+    license: Optional[str] = None
+    pins: set = field(default_factory=set)
+    worst: Optional[str] = None
+    waived: int = 0
+
+
+class MarkdownReport(Report):
+    """The report as GitHub-flavoured markdown.
+
+    `limit`: the byte budget (65,536 for a comment). `categories`: (kind, id) -> license category
+    as the policies define it (the Action asks data.aiospo.lib.license_category; Python keeps no
+    copy of the catalogue); a model without one shows a dash. `changed_refs`: with only_changed,
+    the reference indexes the pull request touched (marked in the tables)."""
+
+    name = "markdown"
+
+    def __init__(
+        self,
+        limit: int = COMMENT_LIMIT,
+        categories: Optional[Mapping[tuple[str, str], str]] = None,
+        changed_refs: Optional[frozenset[int]] = None,
+        notes: Sequence[str] = (),
+        title: str = "aiospo-ci",
+    ) -> None:
+        self.limit = limit
+        self.categories = dict(categories or {})
+        self.changed_refs = changed_refs
+        self.notes = tuple(notes)
+        self.title = title
+
+    # -- pieces ---------------------------------------------------------------------------
+    def _headline(self, result: CheckResult) -> list[str]:
+        c = result.counts()
+        if c["deny"]:
+            icon = ":x:"
+        elif c["warn"]:
+            icon = ":warning:"
+        else:
+            icon = ":white_check_mark:"
+        models = len({model_key(r) for r in result.scan.references})
+        lines = [
+            MARKER,
+            f"## {icon} {text(self.title)}: {c['deny']} denied, {c['warn']} warnings, {c['info']} notes, {c['waived']} waived",
+            "",
+            f"{models} models and datasets in {len(result.scan.references)} references, {result.scan.files_scanned} files scanned.",
+        ]
+        if self.changed_refs is not None:
+            lines += [
+                "",
+                f"Only changed lines decide the verdict: {len(self.changed_refs)} of {len(result.scan.references)} "
+                "references are in lines this pull request changed (marked :pencil2:). Everything found is listed below.",
+            ]
+        for note in self.notes:
+            lines += ["", f"> {text(note, 2_000)}"]
+        return lines + [""]
+
+    def _models(self, result: CheckResult) -> Section:
+        rows: dict[tuple[str, str], _ModelRow] = {}
+        for index, ref in enumerate(result.scan.references):
+            row = rows.setdefault(model_key(ref), _ModelRow(kind=ref.kind, id=ref.id))
+            row.pins.add(ref.pin)
+            fact = result.facts[index] if index < len(result.facts) else None
+            if fact is not None and fact.license and not row.license:
+                row.license = fact.license
+        for finding in result.findings:
+            if finding.ref is None:
+                continue
+            row = rows[model_key(result.scan.references[finding.ref])]
+            if finding.waived:
+                row.waived += 1
+            elif row.worst is None or SEVERITY_ORDER[finding.severity] < SEVERITY_ORDER[row.worst]:
+                row.worst = finding.severity
+        items = []
+        for key in sorted(rows):
+            row = rows[key]
+            category = self.categories.get(key)
+            verdict = VERDICT[row.worst] if row.worst else ":white_check_mark: pass"
+            if row.waived:
+                verdict += f" ({row.waived} waived)"
+            ident = code(row.id) + (" (dataset)" if row.kind == "dataset" else "")
+            items.append(
+                f"| {ident} | {code(row.license) if row.license else '—'} | {text(category) if category else '—'} "
+                f"| {', '.join(sorted(row.pins))} | {verdict} |"
+            )
+        head = ["### Models", "", "| Model | License | Category | Pin | Verdict |", "|---|---|---|---|---|"]
+        if not items:
+            return Section(head=["### Models", "", "No model or dataset references were found.", ""], items=[])
+        return Section(head=head, items=items, tail=[""], what="models")
+
+    def _finding_line(self, result: CheckResult, finding: Finding) -> str:
+        meta = result.rules.get(finding.rule) or {}
+        title = finding.title or meta.get("title") or ""
+        ref = result.scan.references[finding.ref] if finding.ref is not None else None
+        head = f"**{text(title, 200)}** ({code(finding.rule, 120, False)})" if title else code(finding.rule, 120, False)
+        where = f" — {code(f'{ref.file}:{ref.line}', table=False)} {code(ref.id, table=False)}" if ref else " — (run)"
+        changed = " :pencil2:" if (self.changed_refs is not None and finding.ref in self.changed_refs) else ""
+        line = f"- {head}{where}{changed}: {text(finding.message)}"
+        if finding.waived:
+            waiver = dict(finding.waiver or ())
+            detail = ", ".join(
+                f"{key} {text(waiver[key], 300)}" for key in ("justification", "approver", "expires") if waiver.get(key)
+            )
+            line = f"- ~~{line[2:]}~~ — waived" + (f" ({detail})" if detail else "")
+        return line
+
+    def _findings(self, result: CheckResult) -> list[Section]:
+        sections = []
+        groups: dict[str, list[Finding]] = {"deny": [], "warn": [], "info": [], "waived": []}
+        for finding in result.findings:
+            groups["waived" if finding.waived else finding.severity].append(finding)
+        if not result.findings:
+            return [Section(head=["### Findings", "", "No findings.", ""], items=[])]
+        sections.append(Section(head=["### Findings", ""], items=[]))
+        for key in ("deny", "warn", "info", "waived"):
+            found = groups[key]
+            if not found:
+                continue
+            label = f"{SEVERITY_ICON[key]} {SEVERITY_LABEL[key]}" if key != "waived" else ":zzz: Waived"
+            sections.append(
+                Section(
+                    head=[f"#### {label} ({len(found)})", ""],
+                    items=[self._finding_line(result, f) for f in found],
+                    tail=[""],
+                    what="findings",
+                )
+            )
+        return sections
+
+    def _run_notes(self, result: CheckResult) -> Section:
+        items = [f"- {text(w, 2_000)}" for w in result.warnings]
+        items += [f"- scan error in {code(e.file, table=False)}: {text(e.reason, 500)}" for e in result.scan.errors]
+        if not items:
+            return Section(head=[], items=[])
+        return Section(head=["### Run notes", ""], items=items, tail=[""], what="notes")
+
+    def _inventory(self, result: CheckResult) -> Section:
+        refs = result.scan.references
+        if not refs:
+            return Section(head=[], items=[])
+        head = [
+            "<details>",
+            f"<summary>Full inventory ({len(refs)} references)</summary>",
+            "",
+            "| File | Line | Kind | Id | Source | Call | Revision | Pin | Flags |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        items = []
+        for index, ref in enumerate(refs):
+            changed = " :pencil2:" if (self.changed_refs is not None and index in self.changed_refs) else ""
+            items.append(
+                f"| {code(ref.file)}{changed} | {ref.line} | {ref.kind} | {code(ref.id)} | {ref.source} | "
+                f"{code(ref.call) if ref.call else '—'} | {code(ref.revision) if ref.revision else '—'} | {ref.pin} | "
+                f"{code(', '.join(ref.flags)) if ref.flags else '—'} |"
+            )
+        return Section(head=head, items=items, tail=["", "</details>", ""], what="references")
+
+    def render_headline(self, result: CheckResult) -> str:
+        """The verdict line, scope and notes without the marker (a check run's summary)."""
+        return "\n".join(self._headline(result)[1:]) + "\n"
+
+    # -- the whole ------------------------------------------------------------------------
+    def render_check(self, result: CheckResult) -> str:
+        headline = self._headline(result)
+        models = self._models(result)
+        findings = self._findings(result)
+        notes = self._run_notes(result)
+        inventory = self._inventory(result)
+        footer = ["<sub>aiospo-ci: the verdicts come from the Rego policies; details in the SARIF and JSON reports.</sub>"]
+
+        budget = self.limit - sum(_size(line) + 1 for line in headline + footer)
+        order = findings + [models, notes, inventory]
+        # Every section first gets room for its heading and an "N more" note, so nothing is
+        # dropped without saying so; the rest goes to the findings, then the models, the run
+        # notes and the inventory, in that order.
+        budgets = {id(section): section.min_size() for section in order}
+        budget -= sum(budgets.values())
+        for section in order:
+            extra = max(0, min(section.full_size() - budgets[id(section)], budget))
+            budgets[id(section)] += extra
+            budget -= extra
+        lines = list(headline)
+        for section in [models] + findings + [notes, inventory]:
+            if section.head or section.items:
+                lines += section.render(budgets[id(section)])
+        lines += footer
+        out = "\n".join(lines) + "\n"
+        # A last guard: the budgets above are conservative, but never exceed the limit.
+        if _size(out) > self.limit:
+            out = out.encode("utf-8")[: self.limit - 200].decode("utf-8", "ignore") + "\n\n_… cut to fit GitHub's limit._\n"
+        return out

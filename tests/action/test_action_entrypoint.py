@@ -1,0 +1,237 @@
+"""The Action's entrypoint against the local GitHub API: check run and annotation batches,
+the sticky comment, fallbacks on API errors, outputs, summary and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+from tests.action.conftest import HEAD_SHA, MERGE_SHA, make_result, pr_event
+from tests.support.github_server import BOT
+
+
+def test_120_findings_make_one_check_run_with_three_annotation_batches(harness, github_server):
+    run = harness().run(make_result(120))
+
+    assert run.code == 1  # 40 deny findings, fail_on deny
+    posts = github_server.calls("POST", r"/check-runs$")
+    patches = github_server.calls("PATCH", r"/check-runs/\d+$")
+    assert len(posts) == 1
+    batches = [len(r.body["output"].get("annotations", [])) for r in posts + patches]
+    assert batches == [50, 50, 20]
+    post = posts[0].body
+    assert post["name"] == "aiospo-ci"
+    assert post["head_sha"] == HEAD_SHA  # the PR's head, not the merge commit
+    assert post["head_sha"] != MERGE_SHA
+    assert post["status"] == "completed" and post["conclusion"] == "failure"
+    (run_id,) = github_server.state.check_runs
+    stored = github_server.state.annotations[run_id]
+    assert len(stored) == 120
+    levels = {a["annotation_level"] for a in stored}
+    assert levels == {"failure", "warning", "notice"}
+    first = next(a for a in stored if a["path"] == "src/mod_000.py")
+    assert first["start_line"] == 1 and first["annotation_level"] == "failure"
+    assert "License category" in first["title"]
+    assert "annotations" in run.stdout and "3 requests" in run.stdout
+    assert not [c for c in run.commands() if c.startswith(("::error file", "::warning file", "::notice file"))]
+
+
+def test_passing_run_concludes_success_and_exits_zero(harness, github_server):
+    run = harness().run(make_result(6, severities=("warn", "info")))
+    assert run.code == 0
+    (post,) = github_server.calls("POST", r"/check-runs$")
+    assert post.body["conclusion"] == "success"
+    assert len(post.body["output"]["annotations"]) == 6
+
+
+def test_fail_on_warn_and_never(harness, github_server):
+    result = make_result(6, severities=("warn", "info"))
+    assert harness(inputs={"fail_on": "warn"}).run(result).code == 1
+    assert harness(inputs={"fail_on": "never"}).run(make_result(6)).code == 0
+
+
+def test_fail_on_defaults_to_the_configuration(harness):
+    result = make_result(6, severities=("warn", "info"))
+    assert harness(inputs={"fail_on": ""}).run(result, config={"fail_on": "warn"}).code == 1
+    assert harness(inputs={"fail_on": ""}).run(result, config={}).code == 0
+
+
+def test_sticky_comment_is_created_once_then_edited(harness, github_server):
+    github_server.add_comment(7, "LGTM, but see the <!-- aiospo-ci --> marker quoted here")  # not at the start
+    first = harness().run(make_result(3))
+    assert first.code == 1
+    (created,) = github_server.calls("POST", r"/issues/7/comments$")
+    comment_id = max(github_server.state.comments)
+    assert github_server.state.comments[comment_id]["body"].startswith("<!-- aiospo-ci -->")
+    assert "1 denied" in github_server.state.comments[comment_id]["body"]
+
+    second = harness().run(make_result(4, severities=("warn",)))
+    assert second.code == 0
+    assert len(github_server.calls("POST", r"/issues/7/comments$")) == 1  # still only the first
+    (edit,) = github_server.calls("PATCH", r"/issues/comments/\d+$")
+    assert edit.path.endswith(f"/issues/comments/{comment_id}")
+    body = github_server.state.comments[comment_id]["body"]
+    assert "0 denied, 4 warnings" in body
+    ours = [c for c in github_server.state.comments.values() if c["body"].startswith("<!-- aiospo-ci -->")]
+    assert len(ours) == 1
+
+
+def test_sticky_comment_prefers_the_bots_comment(harness, github_server):
+    github_server.add_comment(7, "<!-- aiospo-ci -->\npasted by a person")
+    bot_id = github_server.add_comment(7, "<!-- aiospo-ci -->\nold report", user=BOT)
+    harness().run(make_result(2))
+    (edit,) = github_server.calls("PATCH", r"/issues/comments/\d+$")
+    assert edit.path.endswith(f"/{bot_id}")
+    assert not github_server.calls("POST", r"/issues/7/comments$")
+
+
+def test_comment_on_failure_only_creates_when_failing(harness, github_server):
+    passing = make_result(3, severities=("warn",))
+    harness(inputs={"comment": "on-failure"}).run(passing)
+    assert not github_server.calls("POST", r"/issues/\d+/comments$")
+    harness(inputs={"comment": "on-failure"}).run(make_result(3))
+    assert len(github_server.calls("POST", r"/issues/\d+/comments$")) == 1
+    # once there is a comment it is kept current, so a fixed PR does not show a stale failure
+    harness(inputs={"comment": "on-failure"}).run(passing)
+    assert len(github_server.calls("PATCH", r"/issues/comments/\d+$")) == 1
+
+
+def test_comment_never_and_push_events_make_no_comment_calls(harness, github_server):
+    harness(inputs={"comment": "never"}).run(make_result(3))
+    push = {"before": "d" * 40, "after": "e" * 40, "repository": {"full_name": "acme/app"}}
+    harness(event=push, event_name="push").run(make_result(3))
+    assert not github_server.calls("GET", r"/comments$")
+    assert not github_server.calls("POST", r"/comments$")
+    shas = [r.body["head_sha"] for r in github_server.calls("POST", r"/check-runs$")]
+    assert shas == [HEAD_SHA, "e" * 40]
+
+
+def test_403_on_check_runs_falls_back_to_workflow_commands(harness, github_server):
+    github_server.fail("POST", r"/check-runs$", 403, "Resource not accessible by integration")
+    run = harness(event=pr_event(head_repo="fork/app")).run(make_result(30))
+
+    assert run.code == 1  # the verdict does not depend on GitHub accepting the check
+    commands = [c for c in run.commands() if c.startswith(("::error file", "::warning file", "::notice file"))]
+    assert len(commands) == 30
+    assert sum(c.startswith("::error ") for c in commands) == 10
+    assert "::error file=src/mod_000.py,line=1,endLine=1,title=License category (license/category)::org/model-000 finding number 0" in run.stdout
+    assert "Resource not accessible by integration" in run.stdout
+    assert "at most 10 errors and 10 warnings per step" in run.stdout
+    # nothing is lost: every finding is in the summary and in the log
+    for i in range(30):
+        assert f"org/model-{i:03d} finding number {i}" in run.stdout
+        assert f"finding number {i}" in run.summary
+    assert "Checks API refused the check run" in run.summary
+    assert "HTTP 403" in run.summary
+
+
+def test_error_after_the_first_batch_sends_only_the_rest_as_commands(harness, github_server):
+    github_server.fail("PATCH", r"/check-runs/\d+$", 502, "Server Error")
+    run = harness().run(make_result(120))
+    commands = [c for c in run.commands() if c.startswith(("::error file", "::warning file", "::notice file"))]
+    assert len(commands) == 70  # 50 went through the Checks API
+    (run_id,) = github_server.state.check_runs
+    sent = {(a["path"], a["start_line"]) for a in github_server.state.annotations[run_id]}
+    commanded = {c.split("file=")[1].split(",")[0] for c in commands}
+    assert len(sent) == 50 and not ({p for p, _ in sent} & commanded)
+    assert github_server.state.check_runs[run_id]["status"] == "completed"  # never left in progress
+    assert "HTTP 502" in run.summary
+
+
+def test_comment_errors_are_reported_and_do_not_change_the_verdict(harness, github_server):
+    for status in (403, 404, 422, 500):
+        github_server.failures.clear()
+        github_server.fail("GET", r"/issues/7/comments$", status, "nope")
+        run = harness(inputs={"fail_on": "never"}).run(make_result(3))
+        assert run.code == 0
+        assert f"HTTP {status}" in run.summary and "comment could not be written" in run.summary
+        assert "finding number 0" in run.summary
+        assert any(c.startswith("::warning title=aiospo-ci::The pull-request comment could not be written") for c in run.commands())
+
+
+def test_no_token_still_reports_through_commands_and_summary(harness, github_server):
+    run = harness(inputs={"github_token": ""}).run(make_result(3))
+    assert run.code == 1
+    assert not github_server.requests
+    assert len([c for c in run.commands() if "file=" in c]) == 3
+    assert "finding number 2" in run.summary
+
+
+def test_annotations_commands_and_none(harness, github_server):
+    run = harness(inputs={"annotations": "commands"}).run(make_result(4))
+    assert len([c for c in run.commands() if "file=" in c]) == 4
+    assert not github_server.calls("POST", r"/check-runs$")
+    run = harness(inputs={"annotations": "none"}).run(make_result(4))
+    assert not [c for c in run.commands() if "file=" in c]
+    assert not github_server.calls("POST", r"/check-runs$")
+
+
+def test_outputs_and_sarif(harness, github_server):
+    run = harness(inputs={"sarif_file": "reports/aiospo.sarif"}).run(make_result(9, waived=frozenset({0})))
+    outputs = run.outputs()
+    assert set(outputs) == {"findings", "deny_count", "warn_count", "sarif_file"}
+    assert outputs["deny_count"] == "2"  # refs 3 and 6; ref 0 is waived
+    assert outputs["warn_count"] == "3"
+    assert outputs["sarif_file"] == "reports/aiospo.sarif"
+    findings = json.loads(outputs["findings"])
+    assert len(findings) == 9
+    assert sum(f["waived"] for f in findings) == 1
+    assert {"rule", "severity", "message", "file", "line", "model", "waived"} <= set(findings[0])
+    sarif = json.loads((run.workspace / "reports/aiospo.sarif").read_text())
+    assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) == 9
+
+
+def test_summary_lists_waived_findings_as_waived(harness):
+    run = harness().run(make_result(3, waived=frozenset({0})))
+    assert ":zzz: Waived (1)" in run.summary
+    assert "waived (justification reviewed" in run.summary
+
+
+def test_bad_input_is_no_verdict(harness, github_server):
+    run = harness(inputs={"fail_on": "sometimes"}).run(make_result(3))
+    assert run.code == 2
+    assert "input fail_on: 'sometimes' is not one of deny, warn, never" in run.stdout
+    assert "no verdict" in run.summary
+    assert not github_server.requests
+
+
+def test_pipeline_error_is_no_verdict(harness):
+    from aiospo_ci.action.main import run as action_run
+    from aiospo_ci.errors import PolicyError
+
+    h = harness()
+    env = h.env()
+
+    def broken(options):
+        raise PolicyError("OPA at http://127.0.0.1:1 failed to evaluate data.aiospo.main.findings: refused.")
+
+    import io
+
+    out = io.StringIO()
+    assert action_run(env, out, check=broken) == 2
+    assert "::error title=aiospo-ci::aiospo-ci reached no verdict: OPA at http%3A" not in out.getvalue()  # message, not property
+    assert "reached no verdict: OPA at http://127.0.0.1:1 failed" in out.getvalue()
+    summary = (h.tmp / "summary.md").read_text()
+    assert "no verdict" in summary
+
+
+def test_inputs_reach_the_pipeline(harness, tmp_path):
+    from aiospo_ci.action.main import run as action_run
+
+    h = harness(inputs={"paths": "src\nmodels, notebooks", "policy_dirs": "policies", "offline": "true", "opa_url": "http://127.0.0.1:8181", "config": "ci/aiospo.yaml"})
+    env = h.env()
+    seen = []
+
+    def check(options):
+        seen.append(options)
+        return make_result(1, severities=("info",)), {"config": {}}
+
+    import io
+
+    assert action_run(env, io.StringIO(), check=check) == 0
+    (options,) = seen
+    ws = tmp_path / "workspace"
+    assert options.root == ws.resolve()
+    assert [str(p) for p in options.paths] == ["src", "models", "notebooks"]
+    assert options.policy_dirs == (ws.resolve() / "policies",)
+    assert options.config_path == ws.resolve() / "ci/aiospo.yaml"
+    assert options.offline is True and options.opa_url == "http://127.0.0.1:8181"

@@ -1,0 +1,280 @@
+"""A local GitHub REST server for the Action's tests: it answers the paths PyGithub calls for
+check runs, issue comments and pull-request files, keeps their state between runs (so a second
+run can find the first run's comment), and records every request.
+
+It speaks the real protocol (JSON bodies, status codes, `url` fields PyGithub follows, Link
+pagination), so the Action is tested against PyGithub itself, never a mock of it. Failures are
+configured per route: `server.fail("POST", "check-runs", 403, "Resource not accessible by
+integration")`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Optional
+from urllib.parse import parse_qs, urlsplit
+
+BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
+PERSON = {"login": "octocat", "id": 583231, "type": "User"}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+    raw: bytes
+
+    @property
+    def route(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass
+class GitHubState:
+    comments: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> comment
+    check_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
+    annotations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # check run -> all appended
+    pull_files: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    next_id: int = 1000
+
+
+class GitHubServer:
+    def __init__(self, owner: str = "acme", repo: str = "app") -> None:
+        self.owner, self.repo = owner, repo
+        self.state = GitHubState()
+        self.requests: list[Request] = []
+        self.failures: list[tuple[str, re.Pattern[str], int, str]] = []
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    # -- control -------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "GitHubServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def fail(self, method: str, path_pattern: str, status: int, message: str) -> None:
+        """Answer `status` with GitHub's error body to METHOD requests whose path matches."""
+        self.failures.append((method, re.compile(path_pattern), status, message))
+
+    def add_comment(self, issue: int, body: str, user: dict[str, Any] = PERSON) -> int:
+        return self._new_comment(issue, body, user)["id"]
+
+    def set_pull_files(self, number: int, files: list[dict[str, Any]]) -> None:
+        self.state.pull_files[number] = files
+
+    def calls(self, method: str, pattern: str) -> list[Request]:
+        return [r for r in self.requests if r.method == method and re.search(pattern, r.path)]
+
+    # -- the API -------------------------------------------------------------------------
+    def _repo_url(self) -> str:
+        return f"{self.url}/repos/{self.owner}/{self.repo}"
+
+    def _repo(self) -> dict[str, Any]:
+        return {
+            "id": 1296269,
+            "name": self.repo,
+            "full_name": f"{self.owner}/{self.repo}",
+            "owner": {"login": self.owner, "id": 1, "type": "Organization"},
+            "private": False,
+            "url": self._repo_url(),
+            "html_url": f"https://github.com/{self.owner}/{self.repo}",
+            "default_branch": "main",
+        }
+
+    def _new_comment(self, issue: int, body: str, user: dict[str, Any]) -> dict[str, Any]:
+        self.state.next_id += 1
+        cid = self.state.next_id
+        comment = {
+            "id": cid,
+            "node_id": f"IC_{cid}",
+            "body": body,
+            "user": dict(user),
+            "issue_number": issue,
+            "url": f"{self._repo_url()}/issues/comments/{cid}",
+            "html_url": f"https://github.com/{self.owner}/{self.repo}/pull/{issue}#issuecomment-{cid}",
+            "issue_url": f"{self._repo_url()}/issues/{issue}",
+            "created_at": "2026-11-26T12:00:00Z",
+            "updated_at": "2026-11-26T12:00:00Z",
+        }
+        self.state.comments[cid] = comment
+        return comment
+
+    def _check_run(self, rid: int) -> dict[str, Any]:
+        run = dict(self.state.check_runs[rid])
+        run["output"] = {**run.get("output", {}), "annotations_count": len(self.state.annotations.get(rid, []))}
+        return run
+
+    def _page(self, items: list[Any], query: dict[str, list[str]], path: str) -> tuple[list[Any], dict[str, str]]:
+        per_page = int((query.get("per_page") or ["30"])[0])
+        page = int((query.get("page") or ["1"])[0])
+        chunk = items[(page - 1) * per_page : page * per_page]
+        headers = {}
+        if page * per_page < len(items):
+            headers["Link"] = f'<{self.url}{path}?per_page={per_page}&page={page + 1}>; rel="next"'
+        return chunk, headers
+
+    def handle(self, req: Request) -> tuple[int, Any, dict[str, str]]:
+        for method, pattern, status, message in self.failures:
+            if method == req.method and pattern.search(req.path):
+                return status, {"message": message, "documentation_url": "https://docs.github.com/rest"}, {}
+        if not req.headers.get("authorization", "").startswith("token ") and not req.headers.get("authorization", "").startswith("Bearer "):
+            return 401, {"message": "Requires authentication"}, {}
+        base = f"/repos/{self.owner}/{self.repo}"
+        path = req.path
+        if not path.startswith(base):
+            return 404, {"message": "Not Found"}, {}
+        rest = path[len(base) :]
+        if rest in ("", "/") and req.method == "GET":
+            return 200, self._repo(), {}
+        if rest == "/check-runs" and req.method == "POST":
+            body = req.body or {}
+            for key in ("name", "head_sha"):
+                if not body.get(key):
+                    return 422, {"message": f"Invalid request: {key} is missing"}, {}
+            output = body.get("output") or {}
+            error = _validate_output(output)
+            if error:
+                return 422, {"message": error}, {}
+            self.state.next_id += 1
+            rid = self.state.next_id
+            self.state.check_runs[rid] = {
+                "id": rid,
+                "name": body["name"],
+                "head_sha": body["head_sha"],
+                "status": body.get("status", "queued"),
+                "conclusion": body.get("conclusion"),
+                "url": f"{self._repo_url()}/check-runs/{rid}",
+                "html_url": f"https://github.com/{self.owner}/{self.repo}/runs/{rid}",
+                "output": {k: v for k, v in output.items() if k != "annotations"},
+            }
+            self.state.annotations[rid] = list(output.get("annotations") or [])
+            return 201, self._check_run(rid), {}
+        m = re.fullmatch(r"/check-runs/(\d+)", rest)
+        if m and req.method == "PATCH":
+            rid = int(m.group(1))
+            if rid not in self.state.check_runs:
+                return 404, {"message": "Not Found"}, {}
+            body = req.body or {}
+            output = body.get("output")
+            if output is not None:
+                error = _validate_output(output)
+                if error:
+                    return 422, {"message": error}, {}
+                self.state.annotations[rid].extend(output.get("annotations") or [])  # PATCH appends
+                self.state.check_runs[rid]["output"] = {k: v for k, v in output.items() if k != "annotations"}
+            for key in ("status", "conclusion"):
+                if key in body:
+                    self.state.check_runs[rid][key] = body[key]
+            return 200, self._check_run(rid), {}
+        m = re.fullmatch(r"/issues/(\d+)/comments", rest)
+        if m and req.method == "GET":
+            issue = int(m.group(1))
+            items = [c for c in sorted(self.state.comments.values(), key=lambda c: c["id"]) if c["issue_number"] == issue]
+            chunk, headers = self._page(items, req.query, req.path)
+            return 200, chunk, headers
+        if m and req.method == "POST":
+            body = (req.body or {}).get("body")
+            if not isinstance(body, str) or not body:
+                return 422, {"message": "Validation Failed: body is missing"}, {}
+            if len(body) > 65_536:
+                return 422, {"message": "Validation Failed: body is too long (maximum is 65536 characters)"}, {}
+            return 201, self._new_comment(int(m.group(1)), body, BOT), {}
+        m = re.fullmatch(r"/issues/comments/(\d+)", rest)
+        if m and req.method == "PATCH":
+            cid = int(m.group(1))
+            if cid not in self.state.comments:
+                return 404, {"message": "Not Found"}, {}
+            body = (req.body or {}).get("body")
+            if not isinstance(body, str) or len(body) > 65_536:
+                return 422, {"message": "Validation Failed: body is too long (maximum is 65536 characters)"}, {}
+            self.state.comments[cid]["body"] = body
+            self.state.comments[cid]["updated_at"] = "2026-11-26T12:30:00Z"
+            return 200, self.state.comments[cid], {}
+        m = re.fullmatch(r"/pulls/(\d+)/files", rest)
+        if m and req.method == "GET":
+            chunk, headers = self._page(self.state.pull_files.get(int(m.group(1)), []), req.query, req.path)
+            return 200, chunk, headers
+        return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = None
+                parts = urlsplit(self.path)
+                req = Request(
+                    method=self.command,
+                    path=parts.path,
+                    query=parse_qs(parts.query),
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=body,
+                    raw=raw,
+                )
+                with server._lock:
+                    server.requests.append(req)
+                    status, payload, headers = server.handle(req)
+                data = json.dumps(payload).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet test output
+                pass
+
+        return Handler
+
+
+def _validate_output(output: dict[str, Any]) -> Optional[str]:
+    """GitHub's rules for a check run's output, so the Action is held to them."""
+    if not output:
+        return None
+    if not output.get("title") or not output.get("summary"):
+        return "Invalid request: output.title and output.summary are required"
+    for key in ("summary", "text"):
+        if len(output.get(key) or "") > 65_535:
+            return f"Invalid request: output.{key} is too long (maximum is 65535 characters)"
+    annotations = output.get("annotations") or []
+    if len(annotations) > 50:
+        return "Invalid request: only 50 annotations are allowed per request"
+    for a in annotations:
+        for key in ("path", "start_line", "end_line", "annotation_level", "message"):
+            if key not in a:
+                return f"Invalid request: annotation is missing {key}"
+        if a["annotation_level"] not in ("notice", "warning", "failure"):
+            return f"Invalid request: annotation_level {a['annotation_level']!r} is not notice, warning or failure"
+        if ("start_column" in a or "end_column" in a) and a["start_line"] != a["end_line"]:
+            return "Invalid request: columns are only allowed on single-line annotations"
+        if len(a.get("title") or "") > 255:
+            return "Invalid request: annotation title is too long"
+    return None
