@@ -7,6 +7,7 @@ Decisions live in rego/ and the stages; this module only wires them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -162,13 +163,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     from aiospo_ci.pipeline import exit_code, run_check
     from aiospo_ci.report.formats import get_report
 
-    options = _run_options(args)
-    result, document = run_check(options)
+    from aiospo_ci.console import Console
+
+    console = Console(quiet=args.quiet, verbose=args.verbose)
+    with console.progress("Asking the Hub") as progress:
+        options = dataclasses.replace(_run_options(args), progress=progress)
+        result, document = run_check(options)
     if args.explain:
         from aiospo_ci.policy.explain import render_explanation
 
         sys.stderr.write(redact(render_explanation(result, document)))
-    _write(get_report(args.format).render_check(result), args.output)
+    console.detail(console.stage_summary(result))
+    if console.wants_rich_report(args.output, args.format):
+        console.print_check(result)  # a table with colour for a person at a terminal
+    else:
+        text = get_report(args.format).render_check(result)
+        if args.quiet and args.format == "text":
+            text = console.without_summary(text)
+        _write(text, args.output)
     fail_on = args.fail_on or (document.get("config") or {}).get("fail_on") or "deny"
     return exit_code(result, fail_on)
 

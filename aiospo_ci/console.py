@@ -81,7 +81,10 @@ class Console:
     def _rich(self, stream: TextIO):
         from rich.console import Console as RichConsole
 
-        return RichConsole(file=stream, no_color=not self.colour, highlight=False, soft_wrap=False)
+        # NO_COLOR: no escape codes at all (color_system=None), the layout stays.
+        if not self.colour:
+            return RichConsole(file=stream, color_system=None, highlight=False, soft_wrap=False)
+        return RichConsole(file=stream, highlight=False, soft_wrap=False)
 
     # -- progress ------------------------------------------------------------------
     @contextmanager
@@ -154,3 +157,26 @@ class Console:
         counts = result.counts()
         style = "bold red" if counts["deny"] else ("yellow" if counts["warn"] else "green")
         console.print(Text(summary_line(result), style=style))
+
+    # -- helpers for --quiet and --verbose ---------------------------------------------------
+    @staticmethod
+    def without_summary(text: str) -> str:
+        """The plain report minus its summary line (--quiet prints findings and errors only)."""
+        lines = text.splitlines()
+        if lines and lines[-1].startswith("aiospo-ci: "):
+            lines = lines[:-1]
+        return "".join(line + "\n" for line in lines)
+
+    @staticmethod
+    def stage_summary(result: CheckResult) -> str:
+        """One line on what each stage did, for --verbose."""
+        origins: dict[str, int] = {}
+        for facts in result.facts:
+            if facts is not None:
+                origins[facts.origin] = origins.get(facts.origin, 0) + 1
+        where = ", ".join(f"{n} from {o}" for o, n in sorted(origins.items())) or "none needed"
+        return (
+            f"scan: {result.scan.files_scanned} files, {len(result.scan.references)} references, "
+            f"{len(result.scan.errors)} errors, {len(result.scan.skipped)} skipped; hub facts: {where}; "
+            f"policy: {len(result.findings)} findings from {len(result.rules)} known rules"
+        )

@@ -10,7 +10,7 @@ import datetime as _dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from aiospo_ci.config import find_config, load_config
 from aiospo_ci.errors import AiospoError, ConfigError, HubError
@@ -36,6 +36,8 @@ class RunOptions:
     cache_dir: Optional[Path] = None
     jobs: Optional[int] = None
     extra_exclude: tuple[str, ...] = field(default_factory=tuple)
+    # progress(done, total) for the terminal's bar while the Hub is asked (console.py); not a setting.
+    progress: Optional[Callable[[int, int], None]] = field(default=None, compare=False, repr=False)
 
 
 def resolve_root(paths: Sequence[str], root: Optional[str]) -> tuple[Path, Optional[tuple[Path, ...]]]:
@@ -111,7 +113,8 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
         settings = HubSettings.from_config(
             config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint
         )
-        enrichment = enrich(scan.references, settings, _dt.date.fromisoformat(today))
+        progress = {"progress": options.progress} if options.progress is not None else {}
+        enrichment = enrich(scan.references, settings, _dt.date.fromisoformat(today), **progress)
         warnings = list(enrichment.warnings)
         failed = sorted({f.id for f in enrichment.facts if f is not None and f.status == "error"})
         if failed:

@@ -1,0 +1,112 @@
+"""The terminal experience: rich tables and colour only on a TTY, NO_COLOR honoured, a progress
+bar only on a TTY for more than a handful of lookups, --quiet and --verbose."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from aiospo_ci.console import PROGRESS_MIN_ITEMS, Console
+from aiospo_ci.model import CheckResult, Finding, HubFacts, ModelReference, ScanResult
+from aiospo_ci.report.text import TextReport
+
+ESC = "\x1b["
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _result() -> CheckResult:
+    refs = (
+        ModelReference(file="src/app.py", line=4, id="facebook/nllb-200-distilled-600M", call="transformers.pipeline"),
+        ModelReference(file="src/ok.py", line=2, id="google-bert/bert-base-uncased", call="transformers.AutoModel.from_pretrained"),
+    )
+    facts = (HubFacts(id=refs[0].id, origin="lockfile"), HubFacts(id=refs[1].id, origin="cache"))
+    findings = (
+        Finding(severity="deny", rule="license/non-commercial", message="non-commercial license", ref=0),
+        Finding(severity="warn", rule="pinning/unpinned", message="no revision", ref=1),
+    )
+    return CheckResult(root="/r", scan=ScanResult(references=refs, files_scanned=2), facts=facts, findings=findings, rules={"a": {}})
+
+
+def _console(stdout, stderr=None, env=None, **kw) -> Console:
+    return Console(stdout=stdout, stderr=stderr or io.StringIO(), env={"TERM": "xterm-256color"} if env is None else env, **kw)
+
+
+def test_pipes_get_the_plain_report():
+    console = _console(io.StringIO())
+    assert not console.wants_rich_report(None, "text")
+
+
+def test_a_terminal_gets_a_coloured_table():
+    out = Tty()
+    console = _console(out)
+    assert console.wants_rich_report(None, "text")
+    assert not console.wants_rich_report("report.txt", "text")  # a file is never decorated
+    assert not console.wants_rich_report(None, "json")
+    console.print_check(_result())
+    text = out.getvalue()
+    assert ESC in text  # colour
+    for cell in ("where", "severity", "src/app.py:4", "license/non-commercial", "deny", "non-commercial license"):
+        assert cell in text
+    assert "1 denied, 1 warnings" in text
+
+
+def test_no_color_keeps_the_table_and_drops_the_colour():
+    out = Tty()
+    _console(out, env={"NO_COLOR": "1", "TERM": "xterm-256color"}).print_check(_result())
+    text = out.getvalue()
+    assert ESC not in text
+    assert "src/app.py:4" in text and "severity" in text
+
+
+def test_progress_bar_only_on_a_terminal_and_for_more_than_a_handful():
+    err = Tty()
+    with _console(io.StringIO(), err).progress("Asking the Hub") as update:
+        assert update is not None
+        for done in range(1, PROGRESS_MIN_ITEMS):
+            update(done, PROGRESS_MIN_ITEMS - 1)
+    assert err.getvalue() == ""  # a handful: no bar
+    err = Tty()
+    with _console(io.StringIO(), err).progress("Asking the Hub") as update:
+        for done in range(1, 21):
+            update(done, 20)
+    assert "Asking the Hub" in err.getvalue()
+    with _console(io.StringIO(), io.StringIO()).progress("x") as update:
+        assert update is None  # not a terminal
+    with _console(io.StringIO(), Tty(), quiet=True).progress("x") as update:
+        assert update is None  # --quiet
+
+
+def test_quiet_and_verbose_messages():
+    err = io.StringIO()
+    quiet = _console(io.StringIO(), err, quiet=True, verbose=True)
+    quiet.info("wrote x")
+    quiet.detail("scan: ...")
+    assert err.getvalue() == ""
+    err = io.StringIO()
+    verbose = _console(io.StringIO(), err, verbose=True)
+    verbose.info("wrote x")
+    verbose.detail(Console.stage_summary(_result()))
+    assert err.getvalue().splitlines() == [
+        "aiospo-ci: wrote x",
+        "aiospo-ci: scan: 2 files, 2 references, 0 errors, 0 skipped; hub facts: 1 from cache, 1 from lockfile; policy: 2 findings from 1 known rules",
+    ]
+
+
+def test_quiet_plain_report_keeps_findings_and_drops_the_summary():
+    text = TextReport().render_check(_result())
+    quiet = Console.without_summary(text)
+    assert quiet.splitlines() == text.splitlines()[:-1]
+    assert quiet.splitlines()[0].startswith("src/app.py:4: deny license/non-commercial ")
+
+
+@pytest.mark.parametrize("secret", ["hf_abcdefghijklmnopqrstuvwxyz0123456789"])
+def test_terminal_messages_are_redacted(secret, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", secret)
+    err = Tty()
+    _console(io.StringIO(), err).info(f"token {secret} leaked?")
+    assert secret not in err.getvalue()
