@@ -21,6 +21,11 @@ class Scanner(ABC):
 
     #: short name shown in errors and `--verbose`, e.g. 'python'
     name: str = ""
+    #: bump when the scanner's output for the same bytes changes: it is part of the cache key
+    version: str = "1"
+    #: whether the scanner reads binary files (committed weights); text scanners never see a
+    #: file whose first bytes hold a NUL
+    binary: bool = False
 
     @abstractmethod
     def handles(self, relpath: str) -> bool:
@@ -34,3 +39,8 @@ class Scanner(ABC):
     @abstractmethod
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
         """The references in this file. Raise ScanFailure for a file that cannot be parsed."""
+
+    def scan_with_notes(self, relpath: str, data: bytes) -> tuple[list[ModelReference], list[str]]:
+        """The references plus notes about parts that could not be read (a notebook cell with a
+        syntax error) while the rest of the file was. Notes become ScanErrors for this file."""
+        return self.scan(relpath, data), []

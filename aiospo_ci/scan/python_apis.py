@@ -1,0 +1,201 @@
+"""The Python calls that name a model or dataset: a table, so a new library is one entry.
+
+Each entry says which call it is (a pattern over the call's qualified name, as the file's imports
+make it: ``from transformers import AutoModel as M; M.from_pretrained`` is
+``transformers.AutoModel.from_pretrained``), where the id sits among the arguments, and what
+kind of reference it makes. The first matching entry wins, so specific entries come before
+generic ones. ``markers`` are byte strings of which at least one must occur in a file that uses
+the entry: they make the scanner's cheap prefilter.
+
+Patterns are ``fnmatch`` patterns over the dotted qualified name ('*' also crosses dots).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+# (position, keyword): where one id is passed. Position None: keyword only.
+Slot = tuple[Optional[int], Optional[str]]
+
+# Files passed to these loaders are pickles; the flag is raised when the path looks like a model.
+PICKLE_MODEL_SUFFIXES = (
+    ".pkl", ".pickle", ".joblib", ".dill", ".bin", ".pt", ".pth", ".ckpt", ".sav", ".model",
+)
+
+# `datasets.load_dataset("csv", data_files=...)`: packaged builders, not Hub repos.
+DATASET_BUILDERS = frozenset({
+    "csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder",
+    "videofolder", "webdataset", "sql", "xml", "generator", "spark", "cache", "folder_based_builder",
+    "pdffolder", "niftifolder", "hdf5", "lance", "eval",
+})
+
+
+@dataclass(frozen=True)
+class Api:
+    pattern: str  # fnmatch over the qualified call name
+    slots: tuple[Slot, ...]  # each present slot makes one reference
+    kind: str = "model"
+    source: str = "huggingface"  # 'api': a hosted model name; 'github': torch.hub
+    provider: Optional[str] = None
+    revision_kw: Optional[str] = "revision"
+    legacy_bare: bool = True  # accept a bare id such as 'gpt2'
+    bare_prefix: Optional[str] = None  # 'sentence-transformers/' for bare names
+    require_prefix: Optional[str] = None  # only values starting with this ('hf-hub:')
+    paths_only: bool = False  # the value is a file path (torch.load), never a Hub id
+    pickle_suffix_only: bool = False  # report only paths that look like model pickles
+    repo_type_kw: Optional[str] = None  # 'repo_type': 'dataset' makes a dataset reference
+    not_hub: frozenset = frozenset()  # values that name something else (dataset builders)
+    flags_always: tuple[str, ...] = ()  # flags every use carries (pickle_load)
+    torch_load: bool = False  # unsafe_torch_load unless weights_only=True
+    markers: tuple[bytes, ...] = field(default=())
+
+
+def _hosted(pattern: str, provider: str, slots: tuple[Slot, ...] = ((None, "model"),), *markers: bytes) -> Api:
+    return Api(pattern, slots, source="api", provider=provider, revision_kw=None, legacy_bare=True,
+               markers=markers or (pattern.split(".")[0].encode(),))
+
+
+_ST = b"sentence_transformers"
+
+APIS: tuple[Api, ...] = (
+    # --- transformers -------------------------------------------------------------------------
+    Api("transformers.pipeline", ((1, "model"), (None, "tokenizer")), markers=(b"pipeline",)),
+    Api("transformers.pipelines.pipeline", ((1, "model"), (None, "tokenizer")), markers=(b"pipeline",)),
+    # --- peft: the adapter is the second argument of PeftModel.from_pretrained ------------------
+    Api("peft.PeftModel.from_pretrained", ((1, "model_id"),), markers=(b"from_pretrained",)),
+    Api("peft.PeftModelFor*.from_pretrained", ((1, "model_id"),), markers=(b"from_pretrained",)),
+    # --- unsloth, llama-cpp-python --------------------------------------------------------------
+    Api("unsloth.*.from_pretrained", ((0, "model_name"),), markers=(b"from_pretrained",)),
+    Api("llama_cpp.Llama.from_pretrained", ((0, "repo_id"),), revision_kw=None, markers=(b"from_pretrained",)),
+    # --- LangChain / LlamaIndex -------------------------------------------------------------
+    Api("*.HuggingFacePipeline.from_model_id", ((None, "model_id"),), markers=(b"HuggingFace",)),
+    # --- diffusers (and every other library's) from_pretrained -------------------------------
+    Api("*.from_single_file", ((0, "pretrained_model_link_or_path"),), markers=(b"from_single_file",)),
+    Api("*.load_lora_weights", ((0, "pretrained_model_name_or_path_or_dict"),), revision_kw=None,
+        markers=(b"load_lora_weights",)),
+    Api("*.from_pretrained", ((0, "pretrained_model_name_or_path"),), markers=(b"from_pretrained",)),
+    # --- sentence-transformers ----------------------------------------------------------------
+    Api("sentence_transformers.*SentenceTransformer", ((0, "model_name_or_path"),),
+        bare_prefix="sentence-transformers/", markers=(b"SentenceTransformer",)),
+    Api("sentence_transformers.*CrossEncoder", ((0, "model_name_or_path"), (None, "model_name")),
+        bare_prefix="sentence-transformers/", markers=(b"CrossEncoder",)),
+    # --- huggingface_hub ----------------------------------------------------------------------
+    Api("huggingface_hub.hf_hub_download", ((0, "repo_id"),), repo_type_kw="repo_type", markers=(b"_download",)),
+    Api("huggingface_hub.snapshot_download", ((0, "repo_id"),), repo_type_kw="repo_type", markers=(b"_download",)),
+    Api("huggingface_hub.file_download.hf_hub_download", ((0, "repo_id"),), repo_type_kw="repo_type",
+        markers=(b"_download",)),
+    Api("huggingface_hub.HfApi.model_info", ((0, "repo_id"),), markers=(b"model_info",)),
+    Api("huggingface_hub.HfApi.dataset_info", ((0, "repo_id"),), kind="dataset", markers=(b"dataset_info",)),
+    Api("huggingface_hub.model_info", ((0, "repo_id"),), markers=(b"model_info",)),
+    Api("huggingface_hub.dataset_info", ((0, "repo_id"),), kind="dataset", markers=(b"dataset_info",)),
+    Api("huggingface_hub.InferenceClient", ((0, "model"),), revision_kw=None, markers=(b"InferenceClient",)),
+    Api("huggingface_hub.AsyncInferenceClient", ((0, "model"),), revision_kw=None, markers=(b"InferenceClient",)),
+    Api("huggingface_hub.*InferenceClient.*", ((None, "model"),), revision_kw=None, markers=(b"InferenceClient",)),
+    # --- timm / open_clip: only 'hf-hub:org/name' names are Hub repos -------------------------
+    Api("timm.create_model", ((0, "model_name"),), require_prefix="hf-hub:", markers=(b"hf-hub:",)),
+    Api("open_clip.*", ((0, "model_name"),), require_prefix="hf-hub:", markers=(b"hf-hub:",)),
+    # --- vLLM, mlx-lm -------------------------------------------------------------------------
+    Api("vllm.LLM", ((0, "model"), (None, "tokenizer")), markers=(b"vllm",)),
+    Api("vllm.entrypoints.llm.LLM", ((0, "model"), (None, "tokenizer")), markers=(b"vllm",)),
+    Api("mlx_lm.load", ((0, "path_or_hf_repo"),), revision_kw=None, markers=(b"mlx_lm",)),
+    Api("mlx_lm.utils.load", ((0, "path_or_hf_repo"),), revision_kw=None, markers=(b"mlx_lm",)),
+    # --- LangChain / LlamaIndex wrappers ------------------------------------------------------
+    Api("*.HuggingFaceEmbeddings", ((None, "model_name"), (None, "model")), revision_kw=None,
+        markers=(b"HuggingFace",)),
+    Api("*.HuggingFaceEmbedding", ((None, "model_name"),), revision_kw=None, markers=(b"HuggingFace",)),
+    Api("*.HuggingFaceEndpoint", ((None, "repo_id"),), revision_kw=None, markers=(b"HuggingFace",)),
+    Api("*.HuggingFaceEndpointEmbeddings", ((None, "model"), (None, "repo_id")), revision_kw=None,
+        markers=(b"HuggingFace",)),
+    Api("*.HuggingFaceLLM", ((None, "model_name"), (None, "tokenizer_name")), revision_kw=None,
+        markers=(b"HuggingFace",)),
+    # --- datasets -----------------------------------------------------------------------------
+    Api("datasets.load_dataset", ((0, "path"),), kind="dataset", not_hub=DATASET_BUILDERS,
+        markers=(b"load_dataset",)),
+    Api("datasets.load_dataset_builder", ((0, "path"),), kind="dataset", not_hub=DATASET_BUILDERS,
+        markers=(b"load_dataset",)),
+    # --- torch: hub (GitHub code, run on load) and unsafe loads -------------------------------
+    Api("torch.hub.load", ((0, "repo_or_dir"),), source="github", provider="github", revision_kw=None,
+        markers=(b"torch.hub", b"hub.load")),
+    Api("torch.load", ((0, "f"),), paths_only=True, revision_kw=None, torch_load=True,
+        markers=(b"torch.load", b"import load")),
+    Api("pickle.load", ((0, "file"),), paths_only=True, pickle_suffix_only=True, revision_kw=None,
+        flags_always=("pickle_load",), markers=(b"pickle",)),
+    Api("_pickle.load", ((0, "file"),), paths_only=True, pickle_suffix_only=True, revision_kw=None,
+        flags_always=("pickle_load",), markers=(b"pickle",)),
+    Api("cloudpickle.load", ((0, "file"),), paths_only=True, pickle_suffix_only=True, revision_kw=None,
+        flags_always=("pickle_load",), markers=(b"pickle",)),
+    Api("dill.load", ((0, "file"),), paths_only=True, pickle_suffix_only=True, revision_kw=None,
+        flags_always=("pickle_load",), markers=(b"dill",)),
+    Api("joblib.load", ((0, "filename"),), paths_only=True, pickle_suffix_only=True, revision_kw=None,
+        flags_always=("pickle_load",), markers=(b"joblib",)),
+    Api("pandas.read_pickle", ((0, "filepath_or_buffer"),), paths_only=True, pickle_suffix_only=True,
+        revision_kw=None, flags_always=("pickle_load",), markers=(b"read_pickle",)),
+    # --- hosted API models: model="..." on the provider's client calls -------------------------
+    _hosted("openai.*", "openai"),
+    _hosted("langchain_openai.*", "openai", ((None, "model"), (None, "model_name")), b"langchain_openai"),
+    _hosted("anthropic.*", "anthropic"),
+    _hosted("langchain_anthropic.*", "anthropic", ((None, "model"), (None, "model_name")), b"langchain_anthropic"),
+    _hosted("google.generativeai.GenerativeModel", "google", ((0, "model_name"),), b"generativeai"),
+    _hosted("google.genai.*", "google", ((None, "model"),), b"genai"),
+    _hosted("vertexai.*GenerativeModel", "google-vertex", ((0, "model_name"),), b"vertexai"),
+    _hosted("vertexai.*", "google-vertex", ((None, "model"),), b"vertexai"),
+    _hosted("mistralai.*", "mistral", ((None, "model"),), b"mistralai"),
+    _hosted("cohere.*", "cohere", ((None, "model"),), b"cohere"),
+    _hosted("boto3.*", "bedrock", ((None, "modelId"),), b"modelId"),
+    _hosted("litellm.completion", "litellm", ((0, "model"),), b"litellm"),
+    _hosted("litellm.acompletion", "litellm", ((0, "model"),), b"litellm"),
+    _hosted("litellm.embedding", "litellm", ((0, "model"),), b"litellm"),
+    _hosted("litellm.*", "litellm", ((None, "model"),), b"litellm"),
+)
+
+# Strings that always make the Python scanner look: hf:// paths and Hub URLs in any call.
+EXTRA_MARKERS = (b"hf://", b"huggingface.co/")
+
+
+def markers() -> tuple[bytes, ...]:
+    seen: dict[bytes, None] = {}
+    for api in APIS:
+        for m in api.markers:
+            seen[m] = None
+    for m in EXTRA_MARKERS:
+        seen[m] = None
+    # Drop markers that contain a shorter marker: the shorter one already finds them.
+    ms = sorted(seen, key=len)
+    kept: list[bytes] = []
+    for m in ms:
+        if not any(k in m for k in kept):
+            kept.append(m)
+    return tuple(kept)
+
+
+class ApiIndex:
+    """Finds the table entry for a qualified call name without trying every pattern: entries
+    are indexed by their last segment and by their first one (for 'openai.*')."""
+
+    def __init__(self, apis: tuple[Api, ...] = APIS):
+        from fnmatch import fnmatchcase
+
+        self._match = fnmatchcase
+        self._by_last: dict[str, list[tuple[int, Api]]] = {}
+        self._by_root: dict[str, list[tuple[int, Api]]] = {}
+        self._wild_last: list[tuple[int, Api]] = []
+        for i, api in enumerate(apis):
+            root, last = api.pattern.split(".")[0], api.pattern.rsplit(".", 1)[-1]
+            if "*" not in last:
+                self._by_last.setdefault(last, []).append((i, api))
+            elif "*" not in root:
+                self._by_root.setdefault(root, []).append((i, api))
+            else:
+                self._wild_last.append((i, api))
+
+    def find(self, qualname: str) -> Optional[Api]:
+        last = qualname.rsplit(".", 1)[-1]
+        root = qualname.split(".", 1)[0]
+        candidates = self._by_last.get(last, []) + self._by_root.get(root, [])
+        if not candidates:
+            return None
+        for _, api in sorted(candidates, key=lambda c: c[0]):
+            if self._match(qualname, api.pattern):
+                return api
+        return None

@@ -1,0 +1,55 @@
+"""The scanners, in one list: a new kind of file is one module plus one line here.
+
+Scanner modules import only the standard library at import time (YAML, TOML and picklescan are
+imported inside `scan`), so listing them costs little on the pre-commit path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+
+from aiospo_ci.scan.configs import EnvScanner, JsonScanner, ModelCardScanner, TomlScanner, YamlScanner
+from aiospo_ci.scan.interface import Scanner
+from aiospo_ci.scan.javascript import JavaScriptScanner
+from aiospo_ci.scan.notebook import NotebookScanner
+from aiospo_ci.scan.python import PythonScanner
+from aiospo_ci.scan.shell import ModelfileScanner, ShellScanner
+from aiospo_ci.scan.weights import WeightsScanner
+
+SCANNERS: tuple[Scanner, ...] = (
+    PythonScanner(),
+    NotebookScanner(),
+    YamlScanner(),
+    JsonScanner(),
+    TomlScanner(),
+    ModelCardScanner(),
+    EnvScanner(),
+    ShellScanner(),
+    ModelfileScanner(),
+    JavaScriptScanner(),
+    WeightsScanner(),
+)
+
+
+def scanners_for(relpath: str) -> tuple[Scanner, ...]:
+    """The scanners that read a file at this relative path (often none)."""
+    return tuple(s for s in SCANNERS if s.handles(relpath))
+
+
+def is_wanted(relpath: str) -> bool:
+    return any(s.handles(relpath) for s in SCANNERS)
+
+
+def fingerprint() -> str:
+    """Part of every cache key: a result cached by another scanner version is never reused."""
+    from aiospo_ci import __version__
+
+    h = hashlib.sha256()
+    h.update(f"{__version__}|{sys.version_info[0]}.{sys.version_info[1]}".encode())
+    for s in SCANNERS:
+        h.update(f"|{s.name}:{s.version}".encode())
+    from aiospo_ci.scan.python_apis import APIS
+
+    h.update(repr(APIS).encode())  # an edited API table invalidates the cache without a bump
+    return h.hexdigest()[:16]
