@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from aiospo_ci.hub.interface import FactsKey, FactsSource
+from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
 from aiospo_ci.model import HubFacts, unknown_facts
 
 FORMAT = 1
@@ -88,7 +88,7 @@ class CachedSource(FactsSource):
     def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:
         found: dict[FactsKey, HubFacts] = {}
         missing: list[FactsKey] = []
-        for key in sorted(set(keys)):
+        for key in sorted(set(keys), key=key_order):
             hit = None if self.refresh else self.cache.get(key)
             if hit is None:
                 missing.append(key)

@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
 from aiospo_ci.hub import extract, http_guard
-from aiospo_ci.hub.interface import FactsKey, FactsSource
+from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
 from aiospo_ci.hub.settings import HubSettings
 from aiospo_ci.model import HubFacts
 
@@ -74,7 +74,7 @@ class HubClient(FactsSource):
     # -- FactsSource -------------------------------------------------------------------
 
     def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:
-        distinct = sorted(set(keys))
+        distinct = sorted(set(keys), key=key_order)
         if not distinct:
             return {}
         workers = max(1, min(self._settings.workers, len(distinct)))

@@ -14,12 +14,12 @@ import dataclasses
 import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from aiospo_ci.errors import AiospoError, HubError
 from aiospo_ci.hub import extract, lockfile
 from aiospo_ci.hub.cache import CacheOnlySource, CachedSource, FactsCache
-from aiospo_ci.hub.interface import FactsKey, FactsSource
+from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
 from aiospo_ci.hub.lineage import with_lineage
 from aiospo_ci.hub.settings import LOCKFILE_NAME, HubSettings
 from aiospo_ci.model import HubFacts, ModelReference
@@ -71,8 +71,30 @@ def _dated(facts: HubFacts, today: _dt.date) -> HubFacts:
     return dataclasses.replace(facts, days_since_modified=extract.days_between(facts.last_modified, today))
 
 
+class ProgressSource(FactsSource):
+    """Reports `progress(done, total)` as lookups finish, for the terminal's progress bar.
+    Keys go to `inner` in chunks of `chunk` (the worker count) so the bar moves while the
+    lookups inside a chunk still run in parallel; `total` grows as lineage adds ancestors."""
+
+    def __init__(self, inner: FactsSource, progress: Callable[[int, int], None], chunk: int):
+        self.inner, self.progress, self.chunk = inner, progress, max(1, chunk)
+        self.done = self.total = 0
+
+    def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:
+        keys = list(keys)
+        self.total += len(keys)
+        found: dict[FactsKey, HubFacts] = {}
+        for start in range(0, len(keys), self.chunk):
+            part = keys[start : start + self.chunk]
+            found.update(self.inner.facts(part))
+            self.done += len(part)
+            self.progress(self.done, self.total)
+        return found
+
+
 def resolve(
-    keys: Sequence[FactsKey], settings: HubSettings, today: _dt.date, *, refresh: bool = False
+    keys: Sequence[FactsKey], settings: HubSettings, today: _dt.date, *, refresh: bool = False,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> tuple[dict[FactsKey, HubFacts], dict[FactsKey, dict[str, Any]], list[str]]:
     """Facts per distinct key, the lock entries, and run-level warnings."""
     warnings: list[str] = []
@@ -82,6 +104,8 @@ def resolve(
         source: FactsSource = OfflineSource(entries, cache)
     else:
         source = _online_source(settings, cache, refresh=refresh)
+        if progress is not None:
+            source = ProgressSource(source, progress, settings.workers)
     facts = with_lineage(source, keys, settings.lineage_depth) if keys else {}
     facts = {k: _dated(f, today) for k, f in facts.items()}
     if cache is not None and cache.write_errors:
@@ -96,10 +120,14 @@ def resolve(
     return facts, entries, warnings
 
 
-def enrich(references: Sequence[ModelReference], settings: HubSettings, today: _dt.date) -> Enrichment:
-    """Hub facts (and lock entries) for every reference, parallel to `references`."""
+def enrich(
+    references: Sequence[ModelReference], settings: HubSettings, today: _dt.date,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> Enrichment:
+    """Hub facts (and lock entries) for every reference, parallel to `references`.
+    `progress(done, total)`, if given, is called as online lookups finish."""
     keys = [key_of(r) for r in references]
-    facts, entries, warnings = resolve(sorted({k for k in keys if k}), settings, today)
+    facts, entries, warnings = resolve(sorted({k for k in keys if k}, key=key_order), settings, today, progress=progress)
     return Enrichment(
         facts=tuple(facts[k] if k else None for k in keys),
         locked=tuple(entries.get(k) if k else None for k in keys),
@@ -113,10 +141,10 @@ def lock(root: Path, references: Sequence[ModelReference], settings: HubSettings
     if settings.offline:
         raise AiospoError("aiospo-ci lock asks the Hub and cannot run offline; drop --offline (and HF_HUB_OFFLINE).")
     path = settings.lockfile or (Path(root) / LOCKFILE_NAME)
-    keys = sorted({k for k in (key_of(r) for r in references) if k})
+    keys = sorted({k for k in (key_of(r) for r in references) if k}, key=key_order)
     online = dataclasses.replace(settings, lockfile=None)
     facts, _, _ = resolve(keys, online, today, refresh=True)
-    failed = sorted((k for k, f in facts.items() if f.status == "error"), key=lambda k: (k.id, k.revision or ""))
+    failed = sorted((k for k, f in facts.items() if f.status == "error"), key=key_order)
     if failed:
         first = facts[failed[0]]
         raise HubError(

@@ -25,3 +25,8 @@ class FactsSource(ABC):
     @abstractmethod
     def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:
         """Facts for every key; the result has exactly the keys asked for."""
+
+
+def key_order(key: FactsKey) -> tuple[str, str, int, str]:
+    """A total order on keys (the dataclass order fails comparing a None revision with a str)."""
+    return (key.kind, key.id, 0 if key.revision is None else 1, key.revision or "")

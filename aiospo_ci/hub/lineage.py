@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable, Mapping
 
-from aiospo_ci.hub.interface import FactsKey, FactsSource
+from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
 from aiospo_ci.model import Ancestor, DatasetFacts, HubFacts
 
 
@@ -21,11 +21,11 @@ def _expands(facts: HubFacts) -> bool:
 
 def with_lineage(source: FactsSource, keys: Iterable[FactsKey], depth: int) -> dict[FactsKey, HubFacts]:
     """Facts for `keys`, with `lineage` and `dataset_facts` filled in from `source`."""
-    roots = sorted(set(keys))
+    roots = sorted(set(keys), key=key_order)
     table: dict[FactsKey, HubFacts] = dict(source.facts(roots))
 
     def fetch(wanted: Iterable[FactsKey]) -> None:
-        missing = sorted({k for k in wanted if k not in table})
+        missing = sorted({k for k in wanted if k not in table}, key=key_order)
         if missing:
             table.update(source.facts(missing))
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 from aiospo_ci.errors import ConfigError
-from aiospo_ci.hub.interface import FactsKey
+from aiospo_ci.hub.interface import FactsKey, key_order
 from aiospo_ci.model import HubFacts
 
 LOCK_VERSION = 1
@@ -62,7 +62,7 @@ def entry_for(key: FactsKey, facts: HubFacts) -> dict[str, Any]:
 
 
 def render(entries: Iterable[dict[str, Any]]) -> str:
-    ordered = sorted(entries, key=lambda e: (e["kind"], e["id"], e["revision"] or ""))
+    ordered = sorted(entries, key=lambda e: key_order(FactsKey(e["kind"], e["id"], e["revision"])))
     doc = {"aiospo_lock_version": LOCK_VERSION, "comment": HEADER, "entries": ordered}
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -42,6 +42,7 @@ API (the ``hub_server`` fixture yields a started ``HubServer``, stopped after th
         fault "redirect":  307 to `location` (e.g. another server: another host)
         applies to requests whose path contains `path`, `times` times (None: always).
     server.latency                      seconds added to every answer (benchmarks)
+    server.max_in_flight                the most requests answered at the same time
     server.hub_settings(**overrides)    HubSettings for this server with test-friendly limits
                                         (short timeout and backoff, no cache unless cache_dir given)
 """
@@ -96,10 +97,14 @@ class HubServer:
         self._stopping = threading.Event()
         self.requests: list[RecordedRequest] = []
         self.latency = 0.0
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests being answered at once (proves a bounded pool)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="hub-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="hub-server", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -176,6 +181,16 @@ class HubServer:
         return None
 
     def answer(self, handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return self._answer(handler)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
         request = self._record(handler)
         if self.latency:
             self._stopping.wait(self.latency)

@@ -1,0 +1,43 @@
+from pathlib import Path
+
+from aiospo_ci.hub.settings import HubSettings
+
+
+def test_defaults_come_from_the_environment(tmp_path: Path) -> None:
+    env = {"HF_ENDPOINT": "http://mirror.example:8080/", "HF_TOKEN": "hf_envtoken", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    s = HubSettings.from_config({}, tmp_path, offline=None, endpoint=None, env=env)
+    assert s.endpoint == "http://mirror.example:8080"
+    assert s.token == "hf_envtoken"
+    assert s.cache_dir == tmp_path / "xdg" / "aiospo-ci"
+    assert s.lockfile == tmp_path / "aiospo.lock"
+    assert (s.offline, s.on_error, s.ttl_hours, s.workers, s.lineage_depth) == (False, "fail_closed", 24.0, 8, 3)
+
+
+def test_explicit_endpoint_wins_and_config_is_read(tmp_path: Path) -> None:
+    cfg = {"endpoint": "https://cfg.example", "offline": True, "cache_dir": ".cache/hub", "ttl_hours": 2,
+           "timeout": 3, "workers": 2, "lineage_depth": 1, "lockfile": "locks/models.lock", "on_error": "fail_open"}
+    s = HubSettings.from_config(cfg, tmp_path, offline=None, endpoint="http://cli.example", env={"HF_ENDPOINT": "http://env.example"})
+    assert s.endpoint == "http://cli.example"
+    assert s.offline is True
+    assert s.cache_dir == tmp_path / ".cache/hub"
+    assert s.lockfile == tmp_path / "locks/models.lock"
+    assert (s.ttl_hours, s.timeout, s.workers, s.lineage_depth, s.on_error) == (2.0, 3.0, 2, 1, "fail_open")
+    assert HubSettings.from_config(cfg, tmp_path, offline=False, endpoint=None, env={}).offline is False
+
+
+def test_cache_dir_env_wins_and_home_default(tmp_path: Path, monkeypatch) -> None:
+    s = HubSettings.from_config({"cache_dir": "x"}, tmp_path, offline=None, endpoint=None, env={"AIOSPO_CACHE_DIR": str(tmp_path / "ci")})
+    assert s.cache_dir == tmp_path / "ci"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    s = HubSettings.from_config({}, tmp_path, offline=None, endpoint=None, env={})
+    assert s.cache_dir == tmp_path / "home" / ".cache" / "aiospo-ci"
+    assert s.endpoint_url == "https://huggingface.co"
+
+
+def test_hf_hub_offline_means_offline(tmp_path: Path) -> None:
+    assert HubSettings.from_config({}, tmp_path, offline=None, endpoint=None, env={"HF_HUB_OFFLINE": "1"}).offline
+
+
+def test_token_is_not_in_repr(tmp_path: Path) -> None:
+    s = HubSettings.from_config({}, tmp_path, offline=None, endpoint=None, env={"HF_TOKEN": "hf_sekret_value"})
+    assert "hf_sekret_value" not in repr(s)
