@@ -1,0 +1,87 @@
+"""`aiospo-ci init`: the files it writes, never replacing without --force, and a configuration
+that `check` accepts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from aiospo_ci.cli import main
+from aiospo_ci.config import load_config
+
+WRITTEN = (".aiospo.yaml", ".github/workflows/aiospo-ci.yml", ".pre-commit-config.yaml")
+
+
+def test_init_writes_the_three_files(tmp_path: Path):
+    assert main(["init", str(tmp_path)]) == 0
+    for name in WRITTEN:
+        assert (tmp_path / name).is_file(), name
+    config = load_config(tmp_path / ".aiospo.yaml")  # validates against the schema
+    assert config["licenses"]["categories"] == {
+        "permissive": "allow", "rail": "warn", "community": "warn", "non-commercial": "deny", "unknown": "deny",
+    }
+    assert "# " in (tmp_path / ".aiospo.yaml").read_text()  # commented for people
+    workflow = yaml.safe_load((tmp_path / ".github/workflows/aiospo-ci.yml").read_text())
+    steps = workflow["jobs"]["aiospo-ci"]["steps"]
+    assert any(str(s.get("uses", "")).startswith("aiospo-ci/aiospo-ci@") for s in steps)
+    hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
+    assert [h["id"] for r in hooks["repos"] for h in r["hooks"]] == ["aiospo-ci"]
+
+
+def test_existing_files_are_kept_without_force(tmp_path: Path, capsys):
+    (tmp_path / ".aiospo.yaml").write_text("fail_on: warn\n")
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos:\n  - repo: local\n    hooks: []\n")
+    assert main(["init", str(tmp_path)]) == 0
+    assert (tmp_path / ".aiospo.yaml").read_text() == "fail_on: warn\n"
+    assert (tmp_path / ".pre-commit-config.yaml").read_text() == "repos:\n  - repo: local\n    hooks: []\n"
+    err = capsys.readouterr().err
+    assert "skipped .aiospo.yaml (exists; run with --force to replace it)" in err
+    assert "id: aiospo-ci" in err  # the entry to paste is shown
+
+
+def test_force_replaces_and_adds_the_hook_keeping_other_hooks(tmp_path: Path):
+    (tmp_path / ".aiospo.yaml").write_text("fail_on: warn\n")
+    original = "# my hooks\nrepos:\n  - repo: local\n    hooks:\n      - id: mine\n        name: mine\n        entry: true\n        language: system\n"
+    (tmp_path / ".pre-commit-config.yaml").write_text(original)
+    assert main(["init", "--force", str(tmp_path)]) == 0
+    assert "intended_use: commercial" in (tmp_path / ".aiospo.yaml").read_text()
+    text = (tmp_path / ".pre-commit-config.yaml").read_text()
+    assert text.startswith(original)  # appended as text: comments and layout survive
+    hooks = yaml.safe_load(text)
+    assert [h["id"] for r in hooks["repos"] for h in r["hooks"]] == ["mine", "aiospo-ci"]
+    # A second --force adds nothing more.
+    assert main(["init", "--force", str(tmp_path)]) == 0
+    assert (tmp_path / ".pre-commit-config.yaml").read_text() == text
+
+
+def test_force_on_a_config_where_repos_is_not_last(tmp_path: Path):
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\ndefault_stages: [pre-commit]\n")
+    assert main(["init", "--force", str(tmp_path)]) == 0
+    data = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
+    assert data["default_stages"] == ["pre-commit"]
+    assert data["repos"][0]["hooks"][0]["id"] == "aiospo-ci"
+
+
+def test_init_on_a_missing_folder_is_one_sentence_and_exit_2(tmp_path: Path, capsys):
+    assert main(["init", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("aiospo-ci: error: ") and "not a directory" in err and err.count("\n") == 0
+
+
+def test_check_accepts_the_generated_configuration(tmp_path: Path):
+    """The real command on a small repository initialised by `init`: a verdict (0 or 1), never
+    the 'no verdict' exit 2 a rejected configuration would give."""
+    assert main(["init", str(tmp_path)]) == 0
+    (tmp_path / "app.py").write_text('from transformers import AutoModel\nm = AutoModel.from_pretrained("google-bert/bert-base-uncased")\n')
+    run = subprocess.run(
+        [sys.executable, "-m", "aiospo_ci", "check", "--offline", "--cache-dir", str(tmp_path / "cache"), str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode in (0, 1), run.stderr
+    # The generated policy denies an unpinned Hub model (pinning.none: deny), so the verdict is 1.
+    assert run.returncode == 1, run.stdout
+    assert "app.py:2: deny" in run.stdout and "pinning/none" in run.stdout
+    assert run.stdout.splitlines()[-1].startswith("aiospo-ci: 1 denied")
