@@ -247,7 +247,7 @@ def _walk_pairs(obj: Any, keys: frozenset, out: list[tuple[str, str, str, Option
                 if kind is None:
                     stack.append(v)
                     continue
-                values = v if isinstance(v, list) else [v]
+                values = v if isinstance(v, list) and not isinstance(v, _Pairs) else [v]
                 for item in values:
                     if isinstance(item, str):
                         out.append((k, item, kind, revision if kind == "model" else None, trc and kind == "model"))

@@ -22,6 +22,8 @@ _MARKERS = markers()
 _INDEX: Optional[ApiIndex] = None
 _MAX_DEPTH = 24  # resolution hops (a = b; b = c; ...): cycles end here
 _MAX_EXPR_TEXT = 200
+# Class methods that build an instance of their class: `pipe = X.from_pretrained(...)` is an X.
+_FACTORIES = frozenset({"from_pretrained", "from_single_file", "from_config", "from_model_id", "from_pipe"})
 
 
 def _index() -> ApiIndex:
@@ -235,7 +237,7 @@ class _Module:
         if isinstance(node, ast.Name):
             inst = self._instance(node.id, line)
             if inst is not None:
-                q = self.qualname(inst.func, line, depth + 1)
+                q = self.qualname(inst, line, depth + 1)
                 if q is not None and "." in q:
                     return q
             return self.aliases.get(node.id, node.id)
@@ -243,13 +245,16 @@ class _Module:
             if isinstance(node.value, ast.Name):
                 inst = self._instance(f"{node.value.id}.{node.attr}", line)
                 if inst is not None:
-                    q = self.qualname(inst.func, line, depth + 1)
+                    q = self.qualname(inst, line, depth + 1)
                     if q is not None and "." in q:
                         return q
             base = self.qualname(node.value, line, depth + 1)
             return None if base is None else f"{base}.{node.attr}"
         if isinstance(node, ast.Call):
-            return self.qualname(node.func, line, depth + 1)
+            q = self.qualname(node.func, line, depth + 1)
+            if q is not None and q.rsplit(".", 1)[-1] in _FACTORIES:
+                q = q.rsplit(".", 1)[0]  # Pipe.from_pretrained(...) makes a Pipe
+            return q
         return None
 
     def _instance(self, key: str, line: int) -> Optional[ast.Call]:

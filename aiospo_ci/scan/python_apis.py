@@ -115,8 +115,9 @@ APIS: tuple[Api, ...] = (
     Api("datasets.load_dataset_builder", ((0, "path"),), kind="dataset", not_hub=DATASET_BUILDERS,
         markers=(b"load_dataset",)),
     # --- torch: hub (GitHub code, run on load) and unsafe loads -------------------------------
+    # torch.hub.load fetches a GitHub repo and runs its hubconf.py: remote code by design.
     Api("torch.hub.load", ((0, "repo_or_dir"),), source="github", provider="github", revision_kw=None,
-        markers=(b"torch.hub", b"hub.load")),
+        flags_always=("trust_remote_code",), markers=(b"torch.hub", b"hub.load")),
     Api("torch.load", ((0, "f"),), paths_only=True, revision_kw=None, torch_load=True,
         markers=(b"torch.load", b"import load")),
     Api("pickle.load", ((0, "file"),), paths_only=True, pickle_suffix_only=True, revision_kw=None,

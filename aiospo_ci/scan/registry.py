@@ -51,5 +51,10 @@ def fingerprint() -> str:
         h.update(f"|{s.name}:{s.version}".encode())
     from aiospo_ci.scan.python_apis import APIS
 
-    h.update(repr(APIS).encode())  # an edited API table invalidates the cache without a bump
+    import dataclasses
+
+    for api in APIS:  # an edited API table invalidates the cache without a version bump
+        for f in dataclasses.fields(api):
+            v = getattr(api, f.name)
+            h.update(repr(sorted(v) if isinstance(v, frozenset) else v).encode())
     return h.hexdigest()[:16]

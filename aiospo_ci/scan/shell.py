@@ -70,6 +70,20 @@ def _strip_comment(line: str) -> str:
     return line
 
 
+_EXEC_FORM = re.compile(r"^\s*(?P<i>CMD|ENTRYPOINT|RUN)\s+(?P<a>\[.*\])\s*$")
+
+
+def _exec_words(m: "re.Match[str]") -> list[str]:
+    """A Dockerfile's exec form, CMD ["--model-id", "org/name"]: a JSON array of words."""
+    import json
+
+    try:
+        words = json.loads(m.group("a"))
+    except ValueError:
+        return _words(m.group(0))
+    return [m.group("i")] + [w for w in words if isinstance(w, str)]
+
+
 def _words(line: str) -> list[str]:
     try:
         return shlex.split(line, comments=False, posix=True)
@@ -151,7 +165,8 @@ def find_commands(text: str, modelfile: bool = False) -> list[_Found]:
     for n, line in lines:
         if not line.strip():
             continue
-        words = _words(line)
+        exec_form = _EXEC_FORM.match(line)
+        words = _exec_words(exec_form) if exec_form else _words(line)
         if modelfile:
             if len(words) >= 2 and words[0].upper() == "FROM":
                 found.append(_Found(n, words[1], "modelfile:FROM"))

@@ -1,0 +1,3 @@
+from transformers import AutoModel
+
+AutoModel.from_pretrained("generated-org/ignored-by-gitignore")

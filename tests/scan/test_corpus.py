@@ -1,0 +1,79 @@
+"""The reference corpus (tests/corpus): every pattern the scanner knows, with negatives, scanned
+as a repository would be (its .gitignore and .aiospo.yaml excludes apply). The expected
+references are in tests/corpus/expected.json; precision and recall must both be 100%."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from aiospo_ci.scan.runner import scan_paths
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+FIELDS = ("file", "line", "cell", "id", "kind", "source", "call", "revision", "pin", "flags", "provider", "detail")
+
+
+def _key(ref: dict) -> str:
+    return json.dumps({k: ref[k] for k in FIELDS}, sort_keys=True)
+
+
+def _scan(tmp_path: Path):
+    config = yaml.safe_load((CORPUS / ".aiospo.yaml").read_text())
+    return scan_paths(CORPUS, exclude=config["exclude"], cache_dir=tmp_path / "cache", jobs=1)
+
+
+def test_corpus_precision_and_recall_are_100_percent(tmp_path, corpus_metrics):
+    expected_doc = json.loads((CORPUS / "expected.json").read_text())
+    expected = {_key(r) for r in expected_doc["references"]}
+    result = _scan(tmp_path)
+    reported = {_key(r.to_dict()) for r in result.references}
+
+    true_positives = expected & reported
+    precision = len(true_positives) / len(reported) if reported else 0.0
+    recall = len(true_positives) / len(expected) if expected else 0.0
+    corpus_metrics.update(precision=precision, recall=recall, true_positives=len(true_positives),
+                          expected=len(expected), reported=len(reported))
+
+    unexpected = sorted(reported - expected)
+    missed = sorted(expected - reported)
+    assert not unexpected and not missed, (
+        "false positives:\n  " + "\n  ".join(unexpected) + "\nmissed:\n  " + "\n  ".join(missed)
+    )
+    assert precision == 1.0 and recall == 1.0
+    # No reference is reported twice (the set comparison above would hide a duplicate).
+    assert len(result.references) == len(reported)
+
+
+def test_corpus_errors_and_skipped_notes_are_exact(tmp_path):
+    expected_doc = json.loads((CORPUS / "expected.json").read_text())
+    result = _scan(tmp_path).to_dict()
+    assert result["errors"] == expected_doc["errors"]
+    assert result["skipped"] == expected_doc["skipped"]
+
+
+def test_corpus_negatives_are_absent(tmp_path):
+    """The negatives by name, so a failure says which trap the scanner fell into."""
+    ids = {r.id for r in _scan(tmp_path).references}
+    for trap in (
+        "en_core_web_sm",  # spacy.load: a pip package
+        "org/in-docstring", "org/in-a-comment", "org/commented-out", "org/never-loaded",
+        "meta-llama/Llama-3.1-8B",  # a bare string with no loader call
+        "org/not-a-loader", "org/in-markdown", "org/not-a-model", "org/not-transformers",
+        "Xenova/commented-out", "Xenova/in-block-comment", "Xenova/vendored-model",
+        "fixture-org/excluded-by-config", "generated-org/ignored-by-gitignore",
+        "resnet50", "alpaca_en_demo", "squad_in_card", "gpt-4o", "team/project", "my-org/my-finetune",
+        "saves/qwen2.5-7b/lora/sft", "csv", "gradio/hello_world", "org/commented",
+        "org/never-seen-in-python-2-file", "artifacts/vocab.json",
+    ):
+        assert trap not in ids, trap
+
+
+def test_corpus_scan_is_byte_identical_across_runs_and_job_counts(tmp_path):
+    config = yaml.safe_load((CORPUS / ".aiospo.yaml").read_text())
+    one = scan_paths(CORPUS, exclude=config["exclude"], cache_dir=tmp_path / "a", jobs=1)
+    two = scan_paths(CORPUS, exclude=config["exclude"], cache_dir=tmp_path / "b", jobs=2)
+    warm = scan_paths(CORPUS, exclude=config["exclude"], cache_dir=tmp_path / "a", jobs=1)
+    dump = lambda r: json.dumps(r.to_dict(), sort_keys=True)  # noqa: E731
+    assert dump(one) == dump(two) == dump(warm)
