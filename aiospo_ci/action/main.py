@@ -137,11 +137,11 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], 
 
     from aiospo_ci.pipeline import exit_code, run_check
 
-    with log.group("aiospo-ci: scan, enrich, evaluate"):
-        try:
+    try:
+        with log.group("aiospo-ci: scan, enrich, evaluate"):
             result, document = (check or run_check)(_run_options(inputs, workspace))
-        except AiospoError as exc:
-            return _no_verdict(log, env, str(exc))
+    except AiospoError as exc:  # reported after the group closes, where the reader sees it
+        return _no_verdict(log, env, str(exc))
     fail_on = inputs.fail_on or (document.get("config") or {}).get("fail_on") or "deny"
 
     token = inputs.github_token
