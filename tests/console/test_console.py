@@ -4,6 +4,12 @@ bar only on a TTY for more than a handful of lookups, --quiet and --verbose."""
 from __future__ import annotations
 
 import io
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +116,45 @@ def test_terminal_messages_are_redacted(secret, monkeypatch):
     err = Tty()
     _console(io.StringIO(), err).info(f"token {secret} leaked?")
     assert secret not in err.getvalue()
+
+
+# -- the real command on a real pseudo-terminal --------------------------------------------
+
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo"
+
+
+def _check_demo(tmp_path: Path, *, tty: bool, extra_env: dict[str, str] | None = None) -> str:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AIOSPO_CACHE_DIR": str(tmp_path / "cache"), "TERM": "xterm-256color", "COLUMNS": "200"}
+    env.update(extra_env or {})
+    cmd = [sys.executable, "-m", "aiospo_ci", "check", "--offline", str(DEMO)]
+    if not tty:
+        run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        assert run.returncode == 1, run.stderr
+        return run.stdout
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(cmd, stdout=follower, stderr=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    assert proc.wait(timeout=120) == 1
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_check_on_a_terminal_is_a_coloured_table_and_plain_in_a_pipe(tmp_path):
+    piped = _check_demo(tmp_path, tty=False)
+    assert ESC not in piped
+    assert re.search(r"^src/app\.py:27: deny license/category ", piped, flags=re.MULTILINE)
+    on_tty = _check_demo(tmp_path, tty=True)
+    assert ESC in on_tty
+    assert "severity" in on_tty and "src/app.py:27" in on_tty and "license/category" in on_tty
+    no_color = _check_demo(tmp_path, tty=True, extra_env={"NO_COLOR": "1"})
+    assert ESC not in no_color and "severity" in no_color  # still the table, without colour
