@@ -124,8 +124,8 @@ class MarkdownReport(Report):
     """The report as GitHub-flavoured markdown.
 
     `limit`: the byte budget (65,536 for a comment). `categories`: (kind, id) -> license category
-    as the policies define it (the Action asks data.aiospo.lib.license_category; Python keeps no
-    copy of the catalogue); a model without one shows a dash. `changed_refs`: with only_changed,
+    as the policies define it (data.aiospo.lib.license_category; Python keeps no copy of the
+    catalogue); None asks the built-in policy library; a model without one shows a dash. `changed_refs`: with only_changed,
     the reference indexes the pull request touched (marked in the tables)."""
 
     name = "markdown"
@@ -139,7 +139,7 @@ class MarkdownReport(Report):
         title: str = "aiospo-ci",
     ) -> None:
         self.limit = limit
-        self.categories = dict(categories or {})
+        self.categories = dict(categories) if categories is not None else None
         self.changed_refs = changed_refs
         self.notes = tuple(notes)
         self.title = title
@@ -170,6 +170,13 @@ class MarkdownReport(Report):
             lines += ["", f"> {text(note, 2_000)}"]
         return lines + [""]
 
+    def _categories(self, result: CheckResult) -> dict[tuple[str, str], str]:
+        if self.categories is None:
+            from aiospo_ci.action.categories import license_categories
+
+            self.categories, _ = license_categories(result, ())
+        return self.categories
+
     def _models(self, result: CheckResult) -> Section:
         rows: dict[tuple[str, str], _ModelRow] = {}
         for index, ref in enumerate(result.scan.references):
@@ -187,9 +194,10 @@ class MarkdownReport(Report):
             elif row.worst is None or SEVERITY_ORDER[finding.severity] < SEVERITY_ORDER[row.worst]:
                 row.worst = finding.severity
         items = []
+        categories = self._categories(result) if rows else {}
         for key in sorted(rows):
             row = rows[key]
-            category = self.categories.get(key)
+            category = categories.get(key)
             verdict = VERDICT[row.worst] if row.worst else ":white_check_mark: pass"
             if row.waived:
                 verdict += f" ({row.waived} waived)"

@@ -235,3 +235,22 @@ def test_inputs_reach_the_pipeline(harness, tmp_path):
     assert options.policy_dirs == (ws.resolve() / "policies",)
     assert options.config_path == ws.resolve() / "ci/aiospo.yaml"
     assert options.offline is True and options.opa_url == "http://127.0.0.1:8181"
+
+
+def test_models_table_takes_license_categories_from_the_policies(harness, github_server):
+    run = harness().run(make_result(2))
+    # llama3.1 and apache-2.0 as rego/data/licenses.rego classifies them, asked of the policies
+    assert "| `org/model-000` | `llama3.1` | community | none | :x: deny |" in run.summary
+    assert "| `org/model-001` | `apache-2.0` | permissive | none | :warning: warn |" in run.summary
+
+
+def test_any_check_run_error_falls_back_without_losing_findings(harness, github_server):
+    for status in (404, 422, 500):
+        github_server.failures.clear()
+        github_server.fail("POST", r"/check-runs$", status, "nope")
+        before = len(github_server.calls("POST", r"/check-runs$"))
+        run = harness().run(make_result(12))
+        assert len(github_server.calls("POST", r"/check-runs$")) == before + 1  # a POST is never retried
+        assert len([c for c in run.commands() if " file=" in c]) == 12
+        assert f"HTTP {status}" in run.summary and run.code == 1
+        assert all(f"finding number {i}" in run.summary for i in range(12))
