@@ -144,6 +144,12 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], 
         return _no_verdict(log, env, str(exc))
     fail_on = inputs.fail_on or (document.get("config") or {}).get("fail_on") or "deny"
 
+    # 1. The log first: every finding, as text no file name can turn into a workflow command.
+    from aiospo_ci.report.text import TextReport
+
+    with log.group("aiospo-ci: findings"):
+        log.untrusted(TextReport().render_check(result))
+
     token = inputs.github_token
     repo = None
     if token and event.repository:
@@ -159,26 +165,26 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], 
     counts = judged.counts()
     notes = [n for n in (scope_note,) if n]
 
-    # 1. The log: every finding, as text no file name can turn into a workflow command.
-    from aiospo_ci.report.text import TextReport
-
-    with log.group("aiospo-ci: findings"):
-        log.untrusted(TextReport().render_check(result))
-
     # 2. SARIF (all findings; code scanning tracks them by fingerprint).
     if inputs.sarif_file:
         from aiospo_ci.report.sarif import SarifReport
 
         target = Path(inputs.sarif_file)
         target = target if target.is_absolute() else workspace / target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(redact(SarifReport().render_check(result)), encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(redact(SarifReport().render_check(result)), encoding="utf-8")
+        except OSError as exc:
+            return _no_verdict(log, env, f"input sarif_file {inputs.sarif_file}: cannot write ({exc.strerror}); give a path inside the workspace.")
 
     # 3. Outputs.
+    findings_json = _findings_output(result, scope)
+    if len(json.loads(findings_json)) < len(result.findings):
+        log.line(f"aiospo-ci: the findings output holds the first {len(json.loads(findings_json))} of {len(result.findings)} findings (GitHub keeps 1 MB of outputs per job).")
     write_outputs(
         env.get("GITHUB_OUTPUT"),
         {
-            "findings": _findings_output(result, scope),
+            "findings": findings_json,
             "deny_count": str(counts["deny"]),
             "warn_count": str(counts["warn"]),
             "sarif_file": inputs.sarif_file or "",

@@ -254,3 +254,21 @@ def test_any_check_run_error_falls_back_without_losing_findings(harness, github_
         assert len([c for c in run.commands() if " file=" in c]) == 12
         assert f"HTTP {status}" in run.summary and run.code == 1
         assert all(f"finding number {i}" in run.summary for i in range(12))
+
+
+def test_a_huge_run_stays_within_every_github_limit(harness, github_server):
+    run = harness().run(make_result(3_000, messages=lambda i: f"finding {i} " + "x" * 400))
+    (post,) = github_server.calls("POST", r"/check-runs$")
+    patches = github_server.calls("PATCH", r"/check-runs/\d+$")
+    assert len(patches) == 49  # 2,500 annotations in 50 requests, then the cap
+    (run_id,) = github_server.state.check_runs
+    assert len(github_server.state.annotations[run_id]) == 2_500
+    assert "500 findings are not annotated here" in post.body["output"]["summary"]
+    assert all(len(r.body["output"]["text"]) <= 65_535 for r in [post, *patches])
+    (comment,) = github_server.state.comments.values()
+    assert len(comment["body"]) <= 65_536
+    assert len(run.summary.encode("utf-8")) <= 1_048_576
+    findings = json.loads(run.outputs()["findings"])
+    assert 1_000 < len(findings) < 3_000 and len(run.outputs_text.encode("utf-8")) < 1_000_000
+    assert f"the findings output holds the first {len(findings)} of 3000 findings" in run.stdout
+    assert "finding 2999 " in run.stdout  # the log has everything
