@@ -1,0 +1,86 @@
+"""End to end: `python -m aiospo_ci.action` as a process, on the demo repository (offline, from
+its aiospo.lock), with the real pipeline and policies, against the local GitHub API. The Action
+must reach the same verdict and findings as `aiospo-ci check --format json` on the same tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.action.conftest import TOKEN, pr_event
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "demo"
+
+
+def _env(tmp_path: Path, workspace: Path, api_url: str) -> dict[str, str]:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(pr_event()))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_")) and k not in ("HF_TOKEN", "OPA_TOKEN")}
+    env.update(
+        {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(event),
+            "GITHUB_REPOSITORY": "acme/app",
+            "GITHUB_SHA": "c" * 40,
+            "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+            "GITHUB_API_URL": api_url,
+            "AIOSPO_GITHUB_PACE": "0",
+            "AIOSPO_TODAY": "2026-11-26",
+            "AIOSPO_CACHE_DIR": str(tmp_path / "cache"),
+            "HF_HUB_OFFLINE": "1",
+            "INPUT_GITHUB_TOKEN": TOKEN,
+            "INPUT_OFFLINE": "true",
+            "INPUT_ENGINE": "embedded",
+            "INPUT_FAIL_ON": "deny",
+            "INPUT_SARIF_FILE": "aiospo.sarif",
+            "INPUT_ANNOTATIONS": "checks",
+            "INPUT_COMMENT": "always",
+        }
+    )
+    return env
+
+
+def test_action_on_the_demo_matches_the_cli(tmp_path, github_server):
+    workspace = tmp_path / "workspace"
+    shutil.copytree(DEMO, workspace)
+    env = _env(tmp_path, workspace, github_server.url)
+
+    cli = subprocess.run(
+        [sys.executable, "-m", "aiospo_ci", "check", "--offline", "--engine", "embedded", "--format", "json", str(workspace)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert cli.returncode in (0, 1), cli.stderr
+    expected = json.loads(cli.stdout)
+
+    action = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], env=env, capture_output=True, text=True, timeout=300)
+    assert action.returncode == cli.returncode, action.stdout + action.stderr
+    findings = expected["findings"]
+    unwaived = [f for f in findings if not f["waived"]]
+    assert findings, "the demo is meant to show findings"
+
+    outputs = (tmp_path / "output.txt").read_text()
+    assert f"\n{sum(f['severity'] == 'deny' for f in unwaived)}\n" in outputs.split("deny_count<<")[1][:80]
+    (post,) = github_server.calls("POST", r"/check-runs$")
+    assert post.body["conclusion"] == ("failure" if cli.returncode else "success")
+    (run_id,) = github_server.state.check_runs
+    annotated = github_server.state.annotations[run_id]
+    assert len(annotated) == len([f for f in unwaived if f["file"]])
+    assert {(a["path"], a["start_line"]) for a in annotated} == {(f["file"], f["line"]) for f in unwaived if f["file"]}
+
+    (comment,) = github_server.state.comments.values()
+    summary = (tmp_path / "summary.md").read_text()
+    for body in (comment["body"], summary):
+        assert body.startswith("<!-- aiospo-ci -->")
+        for model in {f["model"] for f in findings if f["model"]}:
+            assert f"`{model}`" in body
+    sarif = json.loads((workspace / "aiospo.sarif").read_text())
+    assert len(sarif["runs"][0]["results"]) == len(findings)
+    assert TOKEN not in action.stdout + action.stderr + summary + outputs + comment["body"]
