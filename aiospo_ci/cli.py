@@ -25,6 +25,13 @@ CHECK_EXAMPLES = """examples:
   aiospo-ci check --engine opa --opa-url http://127.0.0.1:8181
   aiospo-ci check src/app.py src/train.py  check only these files (as pre-commit does)
 """
+TOP_EXAMPLES = """examples:
+  aiospo-ci init                              start: .aiospo.yaml, the workflow, the pre-commit entry
+  aiospo-ci check                             the verdict for the current repository
+  aiospo-ci check --offline examples/demo     from aiospo.lock and the cache, no network
+  aiospo-ci inventory -o aibom.cdx.json       the AI bill of materials (CycloneDX 1.6)
+  aiospo-ci COMMAND --help                    each command's options and examples
+"""
 SCAN_EXAMPLES = """examples:
   aiospo-ci scan                 list every model reference under the current directory
   aiospo-ci scan --format json src/
@@ -68,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aiospo-ci",
         description="Find the AI models a repository uses, enrich them from the Hugging Face Hub, and judge them with Rego policies.",
-        epilog="Exit codes: 0 pass, 1 policy failure, 2 no verdict (usage, configuration, engine or Hub error).",
+        epilog=TOP_EXAMPLES + "\nExit codes: 0 pass, 1 policy failure, 2 no verdict (usage, configuration, engine or Hub error).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"aiospo-ci {__version__}")
