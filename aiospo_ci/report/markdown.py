@@ -31,8 +31,14 @@ SEVERITY_LABEL = {"deny": "Denied", "warn": "Warnings", "info": "Notes"}
 SEVERITY_ICON = {"deny": ":x:", "warn": ":warning:", "info": ":information_source:"}
 VERDICT = {"deny": ":x: deny", "warn": ":warning: warn", "info": ":information_source: info"}
 
-_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>&\"'=:$])")
+# Inline markdown that text from the scanned tree must not trigger: escapes, code spans,
+# emphasis, links and images, HTML and entities, table cells, strikethrough, math, emoji.
+_INLINE = re.compile(r"([\\`*_{}\[\]<>&|~$:])")
+# Block markers matter only at the start of a line (a note in a blockquote starts one).
+_LEADING = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
 _SPACE = re.compile(r"\s+")
+# Characters whose backslash escape GitHub may still read as HTML go in as entities.
+_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
 def _one_line(value: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -43,14 +49,12 @@ def _one_line(value: str, limit: int = MESSAGE_LIMIT) -> str:
 
 
 def text(value: object, limit: int = MESSAGE_LIMIT) -> str:
-    """Free text as inert markdown: one line, every markdown/HTML character escaped, and @ and #
-    defused so nobody is mentioned and no issue is linked by a string from the scanned tree."""
-    escaped = _PUNCTUATION.sub(lambda m: _ENTITY.get(m.group(1), "\\" + m.group(1)), _one_line(str(value), limit))
+    """Free text as inert markdown: one line, markdown and HTML characters escaped, and @
+    defused so nobody is mentioned by a string from the scanned tree."""
+    line = _one_line(str(value), limit)
+    escaped = _INLINE.sub(lambda m: _ENTITY.get(m.group(1), "\\" + m.group(1)), line)
+    escaped = _LEADING.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), escaped)
     return escaped.replace("@", "@&#8203;")
-
-
-# Characters whose backslash escape GitHub may still interpret as HTML go in as entities.
-_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}
 
 
 def code(value: object, limit: int = 300, table: bool = True) -> str:
@@ -195,7 +199,7 @@ class MarkdownReport(Report):
                 row.worst = finding.severity
         items = []
         categories = self._categories(result) if rows else {}
-        for key in sorted(rows):
+        for key in sorted(rows, key=lambda k: (k[1], k[0])):
             row = rows[key]
             category = categories.get(key)
             verdict = VERDICT[row.worst] if row.worst else ":white_check_mark: pass"

@@ -94,6 +94,8 @@ def test_markdown_text_and_code_escaping():
     assert code("a`b|c") == "`` a`b\\|c ``"
     assert code("a`b|c", table=False) == "`` a`b|c ``"
     assert code("") == "` `"
+    # block markers only matter at the start of a line (a note in a blockquote starts one)
+    assert [text(v) for v in ("# h", "- i", "1. o", "> q", "a-b.c (x)")] == ["\\# h", "\\- i", "1\\. o", "&gt; q", "a-b.c (x)"]
 
 
 def test_comment_stays_within_githubs_limit_and_says_what_was_cut():
