@@ -1,0 +1,65 @@
+""".pre-commit-hooks.yaml: valid for pre-commit, its `files` pattern in step with the scanners,
+its entries parse as the offline check."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pre_commit.clientlib import load_manifest
+
+from aiospo_ci import __version__
+from aiospo_ci.cli import build_parser
+from aiospo_ci.scan.registry import is_wanted
+
+ROOT = Path(__file__).resolve().parents[2]
+HOOKS = {h["id"]: h for h in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
+
+NAMES = [
+    "app.py", "stubs/x.pyi", "gui.pyw", "nb/explore.ipynb", "conf/train.yaml", "conf/x.yml", "pkg/package.json",
+    "pyproject.toml", "README.md", "docs/card.markdown", ".env", ".env.local", "deploy/prod.env", "run.sh", "x.bash",
+    "x.zsh", "rules.mk", "Dockerfile", "docker/Dockerfile.gpu", "app.dockerfile", "Containerfile", "Makefile",
+    "GNUmakefile", "makefile", "Justfile", "justfile", "Modelfile", "llm/chat.Modelfile", ".github/workflows/ci.yml",
+    "web/index.js", "web/a.mjs", "web/a.cjs", "web/App.jsx", "web/a.ts", "web/a.mts", "web/a.cts", "web/App.tsx",
+    "models/w.bin", "w.pt", "w.pth", "w.ckpt", "w.pkl", "w.joblib", "w.h5", "w.keras", "w.onnx", "w.gguf",
+    "w.safetensors", "W.SAFETENSORS",
+    # not read by any scanner
+    "logo.png", "setup.cfg", "LICENSE", "data.csv", "notes.txt", "main.go", "lib.rs", "Gemfile", "a.lock",
+]
+
+
+def test_manifest_is_valid_for_pre_commit():
+    assert set(HOOKS) == {"aiospo-ci", "aiospo-ci-docker"}
+    for hook in HOOKS.values():
+        assert hook["require_serial"] is True and hook["pass_filenames"] is True
+
+
+@pytest.mark.parametrize("hook_id", sorted(HOOKS))
+def test_files_pattern_matches_what_the_scanners_read(hook_id):
+    pattern = re.compile(HOOKS[hook_id]["files"])
+    wanted = [n for n in NAMES if is_wanted(n)]
+    assert len(wanted) > 40  # the sample exercises the scanners
+    missed = [n for n in wanted if not pattern.search(n)]
+    assert not missed, f"the hook would never pass these scanned files: {missed}"
+    extra = [n for n in NAMES if pattern.search(n) and not is_wanted(n)]
+    assert not extra, f"the hook passes files no scanner reads: {extra}"
+
+
+def test_python_hook_entry_is_the_offline_text_check():
+    entry = HOOKS["aiospo-ci"]["entry"].split()
+    assert entry[0] == "aiospo-ci" and HOOKS["aiospo-ci"]["language"] == "python"
+    args = build_parser().parse_args([*entry[1:], "src/app.py", "src/other.py"])
+    assert (args.command, args.offline, args.format, args.paths) == ("check", True, "text", ["src/app.py", "src/other.py"])
+
+
+def test_docker_hook_runs_the_action_image_with_opa():
+    hook = HOOKS["aiospo-ci-docker"]
+    entry = hook["entry"].split()
+    assert hook["language"] == "docker_image"
+    assert entry[:2] == ["--entrypoint", "aiospo-ci"]
+    assert entry[2].endswith(f":v{__version__}")  # the image released with this version
+    args = build_parser().parse_args([*entry[3:], "a.py"])
+    assert (args.command, args.offline, args.format, args.engine) == ("check", True, "text", "opa")
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "/usr/local/bin/opa" in dockerfile and "pip install" in dockerfile  # OPA and the aiospo-ci script inside
