@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.action.conftest import HEAD_SHA, MERGE_SHA, make_result, pr_event
+from tests.action.conftest import HEAD_SHA, HF_TOKEN, MERGE_SHA, make_result, pr_event
 from tests.support.github_server import BOT
 
 
@@ -222,13 +222,16 @@ def test_inputs_reach_the_pipeline(harness, tmp_path):
     seen = []
 
     def check(options):
-        seen.append(options)
+        import os
+
+        seen.append((options, os.environ.get("HF_TOKEN")))
         return make_result(1, severities=("info",)), {"config": {}}
 
     import io
 
     assert action_run(env, io.StringIO(), check=check) == 0
-    (options,) = seen
+    ((options, hf_token),) = seen
+    assert hf_token == HF_TOKEN  # handed to the Hub client the way the CLI receives it
     ws = tmp_path / "workspace"
     assert options.root == ws.resolve()
     assert [str(p) for p in options.paths] == ["src", "models", "notebooks"]

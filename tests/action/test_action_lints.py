@@ -85,3 +85,11 @@ def test_example_workflows_pin_actions_and_keep_permissions_minimal():
     assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif@") for s in sarif["jobs"]["sarif"]["steps"])
     central = (ROOT / "examples/workflows/aiospo-ci-central-opa.yml").read_text()
     assert "opa_url:" in central
+
+
+def test_the_entrypoint_is_a_console_script():
+    text = (ROOT / "pyproject.toml").read_text()
+    assert 'aiospo-ci-action = "aiospo_ci.action.main:main"' in text
+    done = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "INPUT_FAIL_ON": "bogus", "HOME": str(ROOT)})
+    assert done.returncode == 2 and "input fail_on: 'bogus' is not one of deny, warn, never" in done.stdout
