@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from aiospo_ci.errors import AiospoError
@@ -25,6 +24,8 @@ PRECOMMIT_FILE = ".pre-commit-config.yaml"
 
 
 def template(name: str) -> str:
+    from importlib import resources
+
     return resources.files("aiospo_ci").joinpath("templates", name).read_text(encoding="utf-8")
 
 

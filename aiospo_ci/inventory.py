@@ -9,14 +9,15 @@ an inventory states what is used, the check judges it.
 
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
-from aiospo_ci.codeowners import CodeOwners
-from aiospo_ci.model import HubFacts, ModelReference
+# The CLI imports this module to register `inventory` on every run, the pre-commit hook's
+# included, so everything else is imported where it is used.
+if TYPE_CHECKING:
+    from aiospo_ci.codeowners import CodeOwners
+    from aiospo_ci.model import HubFacts, ModelReference
 
 HUB_URL = "https://huggingface.co"
 # Weight files bigger than this are listed without a hash: reading many gigabytes to build a
@@ -92,6 +93,8 @@ def _version(ref: ModelReference, facts: Optional[HubFacts]) -> Optional[str]:
 
 def file_hashes(root: Path, relpath: str) -> tuple[tuple[str, str], ...]:
     """SHA-256 of a committed weight file, if it is a regular file inside the root."""
+    import hashlib
+
     path = root / relpath
     try:
         resolved = path.resolve()
@@ -157,6 +160,9 @@ def build_inventory(
 
 def gather(options, progress: Optional[Callable[[int, int], None]] = None) -> Inventory:
     """Scan and enrich (no policy) the tree described by a pipeline RunOptions."""
+    import datetime as _dt
+
+    from aiospo_ci.codeowners import CodeOwners
     from aiospo_ci.hub.enrich import enrich
     from aiospo_ci.hub.settings import HubSettings
     from aiospo_ci.pipeline import evaluation_date, load_run_config, run_scan

@@ -164,6 +164,8 @@ def main() -> int:
         py = statistics.median(python_times)
         git = statistics.median(git_times)
         print(f"repository: {args.files} files, {args.changed} changed, warm cache ({first.stdout.strip().splitlines()[-1]})")
+        # Other work on the machine slows every process alike: judge the figure with the ratios.
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (1 min)")
         print(f"first (cold) hook run:      {warm_time:.3f} s")
         print(f"hook, warm, median of {args.runs}:  {median:.3f} s  (min {min(hook_times):.3f}, max {max(hook_times):.3f})")
         print(f"baseline python -c pass:    {py:.3f} s  -> hook is {median / py:.1f}x interpreter start-up")
