@@ -24,7 +24,8 @@ class _Rule:
     line: int
 
     def matches(self, relpath: str) -> bool:
-        if not _spec(self.pattern).match_file(relpath):
+        spec = _spec(self.pattern)
+        if spec is None or not spec.match_file(relpath):
             return False
         if self.pattern.endswith("/*") and "**" not in self.pattern:
             # `dir/*` owns dir's own files only, not files in its subfolders.
@@ -41,8 +42,12 @@ def _spec(pattern: str):
     if spec is None:
         import pathspec
 
-        spec = _SPECS[pattern] = pathspec.GitIgnoreSpec.from_lines([pattern])
-    return spec
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines([pattern])
+        except Exception:  # GitHub skips a line it cannot parse; so do we (it matches nothing)
+            spec = False
+        _SPECS[pattern] = spec
+    return spec or None
 
 
 def _split_line(raw: str) -> list[str]:
@@ -96,7 +101,10 @@ class CodeOwners:
         for location in CODEOWNERS_LOCATIONS:
             path = root / location
             if path.is_file():
-                text = path.read_text(encoding="utf-8", errors="replace")
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:  # unreadable: the inventory goes on without owners
+                    continue
                 return cls.parse(text, location)
         return cls([], None)
 

@@ -58,3 +58,9 @@ def test_file_location_preference(tmp_path):
 def test_no_codeowners_file(tmp_path):
     loaded = CodeOwners.load(tmp_path)
     assert loaded.source is None and loaded.owners("a.py") == ()
+
+
+def test_a_line_pathspec_cannot_parse_matches_nothing():
+    # GitHub skips lines it cannot parse; a bare `!` is not a valid gitignore pattern either.
+    owners = CodeOwners.parse("* @org/everyone\n! @org/nobody\n")
+    assert owners.owners("src/a.py") == ("@org/everyone",)
