@@ -11,6 +11,10 @@ def _cell(value: object) -> str:
     return text.replace("|", "\\|").replace("\n", " ") or "-"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def license_of(item: Item) -> str:
     facts = item.facts
     if facts is None:
@@ -37,7 +41,7 @@ def render_inventory_markdown(inventory: Inventory) -> str:
     lines = [
         f"# AI inventory: {inventory.root_name}",
         "",
-        f"{len(models)} models and {len(datasets)} datasets in {uses} places in the code"
+        f"{_count(len(models), 'model')} and {_count(len(datasets), 'dataset')} in {_count(uses, 'place')} in the code"
         + (f" (owners from `{inventory.codeowners}`)." if inventory.codeowners else " (no CODEOWNERS file)."),
         "",
         "| kind | model | version | license | from | task | owners | uses |",

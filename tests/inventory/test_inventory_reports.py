@@ -147,7 +147,7 @@ def test_output_is_deterministic_and_the_serial_follows_the_content(inventory, t
 def test_markdown_lists_every_model_with_its_uses_and_owners(inventory):
     text = render_inventory_markdown(inventory)
     assert text.startswith("# AI inventory: demo\n")
-    assert "6 models and 1 datasets in 8 places in the code (owners from `CODEOWNERS`)." in text
+    assert "6 models and 1 dataset in 8 places in the code (owners from `CODEOWNERS`)." in text
     assert "| model | `google-bert/bert-base-uncased` | 86b5e0934494 | apache-2.0 | Hugging Face (google-bert) | fill-mask | @alice @org/backend @org/search | 2 |" in text
     assert "| `src/search/index.py:12` | transformers.AutoModel.from_pretrained | commit (86b5e0934494bd15c9632b12f734a8a67f723594) | @org/search @alice |" in text
     assert "Base models: `mistralai/Mistral-base`." in text
