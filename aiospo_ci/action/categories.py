@@ -26,6 +26,8 @@ def license_categories(result: CheckResult, policy_dirs: Sequence[Path]) -> tupl
         wanted[(ref.kind, ref.id)] = (fact.license, fact.license_name, fact.license_link)
     if not wanted:
         return {}, None
+    # Many models share a license: ask once per distinct (license, name, link).
+    distinct = sorted({v for v in wanted.values()}, key=lambda t: tuple("" if x is None else str(x) for x in t))
     try:
         from aiospo_ci.policy import library
         from aiospo_ci.policy.embedded import EmbeddedEngine
@@ -33,12 +35,12 @@ def license_categories(result: CheckResult, policy_dirs: Sequence[Path]) -> tupl
         engine = EmbeddedEngine()
         try:
             engine.load(library.load_modules(list(policy_dirs)), library.load_data(list(policy_dirs)))
-            keys = sorted(wanted)
-            answer = engine.query(QUERY, {"licenses": [list(wanted[k]) for k in keys]})
+            answer = engine.query(QUERY, {"licenses": [list(t) for t in distinct]})
         finally:
             engine.close()
     except Exception as exc:  # a missing column is not worth failing the run for
         return {}, f"license categories unavailable ({type(exc).__name__}: {str(exc)[:200]})"
-    if not isinstance(answer, list) or len(answer) != len(keys):
+    if not isinstance(answer, list) or len(answer) != len(distinct):
         return {}, "license categories unavailable (the policies gave no answer for data.aiospo.lib.license_category)"
-    return {k: str(c) for k, c in zip(keys, answer) if isinstance(c, str)}, None
+    by_license = {t: c for t, c in zip(distinct, answer) if isinstance(c, str)}
+    return {k: by_license[t] for k, t in wanted.items() if t in by_license}, None

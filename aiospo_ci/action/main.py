@@ -230,8 +230,12 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], 
             message = (
                 f"The Checks API refused the check run ({outcome.error}); "
                 + (f"{outcome.sent} annotations were sent before that; " if outcome.sent else "")
-                + f"the other {len(lost)} were sent as workflow commands. A pull request from a fork gets a read-only token: "
-                "that is expected there; elsewhere give the job `permissions: checks: write`."
+                + f"the other {len(lost)} were sent as workflow commands. "
+                + (
+                    f"This pull request comes from the fork {event.head_repository}, whose token GitHub makes read-only: that is expected."
+                    if event.is_fork
+                    else "Give the job `permissions: checks: write` (a pull request from a fork gets a read-only token)."
+                )
             )
             api_notes.append(message)
             _emit_commands(log, lost, f"aiospo-ci: {message}")
@@ -250,8 +254,12 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], 
             posted = comment.upsert(repo, event.pr_number, markdown(COMMENT_LIMIT), create=inputs.comment == "always" or code != 0)
             if posted.error:
                 api_notes.append(
-                    f"The pull-request comment could not be written ({posted.error}); the findings are above and in the log. "
-                    "A fork's read-only token cannot comment; elsewhere give the job `permissions: pull-requests: write`."
+                    f"The pull-request comment could not be written ({posted.error}); the findings are in this summary and the log. "
+                    + (
+                        f"The pull request comes from the fork {event.head_repository}, whose token GitHub makes read-only: that is expected."
+                        if event.is_fork
+                        else "Give the job `permissions: pull-requests: write`."
+                    )
                 )
             else:
                 log.line(f"aiospo-ci: pull-request comment {posted.action}" + (f" (id {posted.comment_id})." if posted.comment_id else "."))

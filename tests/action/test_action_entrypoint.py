@@ -122,6 +122,7 @@ def test_403_on_check_runs_falls_back_to_workflow_commands(harness, github_serve
         assert f"finding number {i}" in run.summary
     assert "Checks API refused the check run" in run.summary
     assert "HTTP 403" in run.summary
+    assert "comes from the fork fork/app, whose token GitHub makes read-only" in run.summary
 
 
 def test_error_after_the_first_batch_sends_only_the_rest_as_commands(harness, github_server):
@@ -176,8 +177,13 @@ def test_outputs_and_sarif(harness, github_server):
     assert len(findings) == 9
     assert sum(f["waived"] for f in findings) == 1
     assert {"rule", "severity", "message", "file", "line", "model", "waived"} <= set(findings[0])
-    sarif = json.loads((run.workspace / "reports/aiospo.sarif").read_text())
+    sarif_text = (run.workspace / "reports/aiospo.sarif").read_text()
+    sarif = json.loads(sarif_text)
     assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) == 9
+    # a second run writes the same bytes: fingerprints and order are stable, so alerts never duplicate
+    harness(inputs={"sarif_file": "reports/aiospo.sarif"}).run(make_result(9, waived=frozenset({0})))
+    assert (run.workspace / "reports/aiospo.sarif").read_text() == sarif_text
+    assert len({r["partialFingerprints"]["aiospoFinding/v1"] for r in sarif["runs"][0]["results"]}) == 9
 
 
 def test_summary_lists_waived_findings_as_waived(harness):
