@@ -84,3 +84,51 @@ def test_action_on_the_demo_matches_the_cli(tmp_path, github_server):
     sarif = json.loads((workspace / "aiospo.sarif").read_text())
     assert len(sarif["runs"][0]["results"]) == len(findings)
     assert TOKEN not in action.stdout + action.stderr + summary + outputs + comment["body"]
+
+
+OPA_TOKEN = "opa_TestBearerToken1234567890"
+
+
+def test_action_with_a_central_opa_server_reaches_the_same_verdict(tmp_path, github_server):
+    """opa_url/opa_token: the policies are uploaded to and evaluated on the OPA server (here
+    tests/support/opa_server.py, OPA's REST API over real HTTP), with the bearer token kept
+    out of every output."""
+    from tests.support.opa_server import FakeOpaServer
+
+    workspace = tmp_path / "workspace"
+    shutil.copytree(DEMO, workspace)
+    env = _env(tmp_path, workspace, github_server.url)
+    embedded = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], env=env, capture_output=True, text=True, timeout=300)
+    embedded_counts = (tmp_path / "output.txt").read_text().split("deny_count<<")[1][:200]
+
+    with FakeOpaServer() as opa:
+        opa.state.token = OPA_TOKEN
+        (tmp_path / "output.txt").unlink()
+        env.update({"INPUT_ENGINE": "opa", "INPUT_OPA_URL": opa.url, "INPUT_OPA_TOKEN": OPA_TOKEN})
+        central = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], env=env, capture_output=True, text=True, timeout=300)
+        queries = [r for r in opa.requests if r.method == "POST" and r.path.startswith("/v1/data/aiospo/main")]
+        uploads = [r for r in opa.requests if r.method == "PUT" and r.path.startswith("/v1/policies/")]
+    assert central.returncode == embedded.returncode, central.stdout + central.stderr
+    assert len(queries) == 1 and uploads  # one query for the whole run
+    outputs = (tmp_path / "output.txt").read_text()
+    assert outputs.split("deny_count<<")[1][:200].split("\n")[1] == embedded_counts.split("\n")[1]
+    summary = (tmp_path / "summary.md").read_text()
+    for text in (central.stdout, central.stderr, outputs, summary):
+        assert OPA_TOKEN not in text
+
+
+def test_action_with_an_unreachable_opa_server_has_no_verdict(tmp_path, github_server):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    workspace = tmp_path / "workspace"
+    shutil.copytree(DEMO, workspace)
+    env = _env(tmp_path, workspace, github_server.url)
+    env.update({"INPUT_ENGINE": "opa", "INPUT_OPA_URL": f"http://127.0.0.1:{port}"})
+    done = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"OPA server at http://127.0.0.1:{port} is not reachable" in done.stdout
+    assert "no verdict" in (tmp_path / "summary.md").read_text()
+    assert not github_server.calls("POST", r"/check-runs$")  # no check run claims a result
