@@ -59,17 +59,21 @@ class HubSettings:
         *,
         offline: Optional[bool] = None,
         endpoint: Optional[str] = None,
+        cache_dir: Optional[Path] = None,
         env: Optional[Mapping[str, str]] = None,
     ) -> "HubSettings":
-        """Settings for a run at `root`. Precedence: explicit argument, then environment
-        (AIOSPO_CACHE_DIR for the cache), then the `hub:` block, then the default; the
-        endpoint and token fall back to HF_ENDPOINT and HF_TOKEN."""
+        """Settings for a run at `root`. Precedence: explicit argument (--offline,
+        --hub-endpoint, --cache-dir), then environment (AIOSPO_CACHE_DIR for the cache), then
+        the `hub:` block, then the default; the endpoint and token fall back to HF_ENDPOINT and
+        HF_TOKEN."""
         env = os.environ if env is None else env
         hub_cfg = hub_cfg or {}
         chosen_endpoint = endpoint or hub_cfg.get("endpoint") or env.get("HF_ENDPOINT") or None
         if offline is None:
             offline = bool(hub_cfg.get("offline", False)) or _truthy(env.get("HF_HUB_OFFLINE"))
-        if env.get("AIOSPO_CACHE_DIR"):
+        if cache_dir is not None:
+            cache_dir = Path(cache_dir)
+        elif env.get("AIOSPO_CACHE_DIR"):
             cache_dir = Path(env["AIOSPO_CACHE_DIR"]).expanduser()
         elif hub_cfg.get("cache_dir"):
             cache_dir = root / Path(str(hub_cfg["cache_dir"])).expanduser()

@@ -159,3 +159,11 @@ def test_token_never_leaks(hub_server, tmp_path) -> None:
     assert any(p.suffix == ".json" for p in written) and (tmp_path / "aiospo.lock") in written
     for p in written:
         assert TOKEN.encode() not in p.read_bytes(), p
+
+
+def test_tls_failure_is_an_error_fact(hub_server) -> None:
+    # An https endpoint on a server that speaks plain HTTP: the TLS handshake fails.
+    settings = hub_server.hub_settings(endpoint=hub_server.url.replace("http://", "https://"), retries=0, timeout=2)
+    (f,) = enrich([ref("openai-community/gpt2")], settings, TODAY).facts
+    assert f.status == "error"
+    assert f.error.startswith("Could not reach 127.0.0.1 for the model openai-community/gpt2 (")

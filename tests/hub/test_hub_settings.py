@@ -28,6 +28,8 @@ def test_explicit_endpoint_wins_and_config_is_read(tmp_path: Path) -> None:
 def test_cache_dir_env_wins_and_home_default(tmp_path: Path, monkeypatch) -> None:
     s = HubSettings.from_config({"cache_dir": "x"}, tmp_path, offline=None, endpoint=None, env={"AIOSPO_CACHE_DIR": str(tmp_path / "ci")})
     assert s.cache_dir == tmp_path / "ci"
+    s = HubSettings.from_config({}, tmp_path, offline=None, endpoint=None, cache_dir=tmp_path / "cli", env={"AIOSPO_CACHE_DIR": "x"})
+    assert s.cache_dir == tmp_path / "cli"
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     s = HubSettings.from_config({}, tmp_path, offline=None, endpoint=None, env={})
     assert s.cache_dir == tmp_path / "home" / ".cache" / "aiospo-ci"
