@@ -124,3 +124,7 @@ def test_yaml_blocks_name_real_hooks_and_the_action():
     uses = [s.get("uses", "") for w in workflows for job in w["jobs"].values() for s in job["steps"]]
     assert any(u.startswith("aiospo-ci/aiospo-ci@") for u in uses)
     assert (ROOT / "action.yml").is_file()
+    # The workflow shown is the one `aiospo-ci init` writes.
+    from aiospo_ci.init import template
+
+    assert yaml.safe_load(template("workflow.yml")) in workflows

@@ -25,7 +25,7 @@ def test_init_writes_the_three_files(tmp_path: Path):
     }
     assert "# " in (tmp_path / ".aiospo.yaml").read_text()  # commented for people
     workflow = yaml.safe_load((tmp_path / ".github/workflows/aiospo-ci.yml").read_text())
-    steps = workflow["jobs"]["aiospo-ci"]["steps"]
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
     assert any(str(s.get("uses", "")).startswith("aiospo-ci/aiospo-ci@") for s in steps)
     hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
     assert [h["id"] for r in hooks["repos"] for h in r["hooks"]] == ["aiospo-ci"]
@@ -85,3 +85,24 @@ def test_check_accepts_the_generated_configuration(tmp_path: Path):
     assert run.returncode == 1, run.stdout
     assert "app.py:2: deny" in run.stdout and "pinning/none" in run.stdout
     assert run.stdout.splitlines()[-1].startswith("aiospo-ci: 1 denied")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_workflow_is_the_maintained_example():
+    """init writes examples/workflows/aiospo-ci-pr.yml (pinned actions, minimal permissions,
+    linted by tests/action); the copy in the package must not drift from it."""
+    from aiospo_ci.init import template
+
+    assert template("workflow.yml") == (ROOT / "examples" / "workflows" / "aiospo-ci-pr.yml").read_text()
+
+
+def test_written_workflow_passes_the_schema_and_zizmor(tmp_path: Path):
+    assert main(["init", "--quiet", str(tmp_path)]) == 0
+    workflow = tmp_path / ".github" / "workflows" / "aiospo-ci.yml"
+    bindir = Path(sys.executable).parent
+    schema = subprocess.run([str(bindir / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow)], capture_output=True, text=True, timeout=60)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    zizmor = subprocess.run([str(bindir / "zizmor"), "--offline", "--persona", "pedantic", str(workflow)], capture_output=True, text=True, timeout=60)
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
