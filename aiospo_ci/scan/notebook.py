@@ -59,7 +59,7 @@ class NotebookScanner(Scanner):
         return relpath.endswith(".ipynb")
 
     def may_contain(self, data: bytes) -> bool:
-        return python.may_contain_python(data) or shell.ShellScanner().may_contain(data)
+        return python.may_contain_python(data, loose=True) or shell.ShellScanner().may_contain(data)
 
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
         return self.scan_with_notes(relpath, data)[0]
@@ -117,8 +117,9 @@ class NotebookScanner(Scanner):
 
         refs: list[ModelReference] = []
         if py_lines:
-            tree = python.parse_python("\n".join(py_lines) + "\n", relpath, top_level_await=True)
-            refs.extend(python.analyse(relpath, tree, py_map))
+            source = "\n".join(py_lines) + "\n"
+            tree = python.parse_python(source, relpath, top_level_await=True)
+            refs.extend(python.analyse(relpath, tree, py_map, source.encode("utf-8", "surrogatepass")))
         if sh_lines:
             refs.extend(shell.references(relpath, "\n".join(sh_lines) + "\n", line_map=sh_map))
         return refs, notes

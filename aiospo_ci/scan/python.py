@@ -11,19 +11,48 @@ as its id: never dropped, never guessed.
 from __future__ import annotations
 
 import ast
+import re
+from bisect import bisect_left
 from typing import Any, Iterator, Optional
 
 from aiospo_ci.model import ModelReference
 from aiospo_ci.scan import hubid
 from aiospo_ci.scan.interface import Scanner, ScanFailure
-from aiospo_ci.scan.python_apis import PICKLE_MODEL_SUFFIXES, Api, ApiIndex, markers
+from aiospo_ci.scan.python_apis import PICKLE_MODEL_SUFFIXES, Api, ApiIndex, call_markers, may_reference
 
-_MARKERS = markers()
+_CALL_MARKERS = call_markers()
+_NEWLINE = re.compile(rb"\n")
 _INDEX: Optional[ApiIndex] = None
 _MAX_DEPTH = 24  # resolution hops (a = b; b = c; ...): cycles end here
 _MAX_EXPR_TEXT = 200
 # Class methods that build an instance of their class: `pipe = X.from_pretrained(...)` is an X.
 _FACTORIES = frozenset({"from_pretrained", "from_single_file", "from_config", "from_model_id", "from_pipe"})
+
+
+def _is_hot(hot: Optional[list[int]], first: int, last: int) -> bool:
+    """Whether a marker sits on a line in [first, last] (hot None: every line is)."""
+    if hot is None:
+        return True
+    i = bisect_left(hot, first)
+    return i < len(hot) and hot[i] <= last
+
+
+def hot_lines(source: bytes) -> Optional[list[int]]:
+    """The sorted line numbers holding a call-site marker (python_apis.call_markers)."""
+    if b"\r" in source and source.count(b"\r") != source.count(b"\r\n"):
+        return None  # old Mac line ends: count lines as the parser does, by walking everything
+    lines: set[int] = set()
+    newlines: Optional[list[int]] = None
+    for marker in _CALL_MARKERS:
+        i = source.find(marker)
+        if i < 0:
+            continue
+        if newlines is None:
+            newlines = [m.start() for m in _NEWLINE.finditer(source)]
+        while i >= 0:
+            lines.add(bisect_left(newlines, i) + 1)
+            i = source.find(marker, i + 1)
+    return sorted(lines)
 
 
 def _index() -> ApiIndex:
@@ -76,9 +105,10 @@ class _Scope:
 
 
 class _ClassInfo:
-    __slots__ = ("attrs",)
+    __slots__ = ("attrs", "complete")
 
     def __init__(self) -> None:
+        self.complete = False
         self.attrs: dict[str, list[tuple[int, ast.expr, _Scope]]] = {}
 
 
@@ -99,7 +129,7 @@ def _field_default(value: ast.expr) -> ast.expr:
 class _Module:
     """Everything the file says once: imports, scopes, classes, instances, argparse defaults."""
 
-    def __init__(self, tree: ast.Module):
+    def __init__(self, tree: ast.Module, hot: Optional[list[int]] = None):
         self.aliases: dict[str, str] = {}
         self.instances: dict[str, list[tuple[int, ast.Call]]] = {}
         self.classes: dict[str, _ClassInfo] = {}
@@ -110,8 +140,14 @@ class _Module:
         self.with_open: dict[str, ast.expr] = {}
         self.module_scope = _Scope(tree, "module", None)
         self._scopes: list[_Scope] = [self.module_scope]
-        self._collect(tree)
-        # The walk is depth-first, not in source order: put every history in line order.
+        self.class_nodes: dict[str, tuple[ast.ClassDef, _Scope]] = {}
+        self._walked: set[int] = set()
+        self._completed_walked = False
+        self._collect(tree, hot)
+        self._sort()
+
+    def _sort(self) -> None:
+        """The walk is depth-first, not in source order: put every history in line order."""
         for scope in self._scopes:
             for entries in scope.assigns.values():
                 entries.sort(key=lambda e: e[0])
@@ -121,24 +157,118 @@ class _Module:
         for seen in self.instances.values():
             seen.sort(key=lambda e: e[0])
 
-    # -- pass 1: one walk, keeping the scope stack ------------------------------------------------
-    def _collect(self, tree: ast.Module) -> None:
-        stack: list[tuple[ast.AST, _Scope]] = [(tree, self.module_scope)]
+    # -- pass 1: statements only; expressions only on lines that can hold a reference --------------
+    def _collect(self, tree: ast.Module, hot: Optional[list[int]]) -> None:
+        """Walk the statements (for scopes, imports and assignments) but look inside the
+        expressions of a statement only when one of its lines holds a marker, and skip functions
+        and classes with no marker at all (classes are read later, on demand, when a value names
+        one of their attributes): walking every node of a big file costs more than parsing it."""
+        self._hot = hot
+        self._walk_body(tree.body, self.module_scope, hot, True)
+
+    def _walk_body(self, body: list[ast.stmt], scope: _Scope, hot: Optional[list[int]], with_calls: bool) -> None:
+        stack: list[tuple[list[ast.stmt], _Scope]] = [(body, scope)]
         while stack:
-            node, scope = stack.pop()
-            for child in ast.iter_child_nodes(node):
-                child_scope = scope
-                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                    child_scope = _Scope(child, "function", scope, scope.class_name if scope.kind == "class" else None)
-                    self._params(child, child_scope)
-                    self._scopes.append(child_scope)
-                elif isinstance(child, ast.ClassDef):
-                    child_scope = _Scope(child, "class", scope, child.name)
-                    self._scopes.append(child_scope)
-                    self.classes.setdefault(child.name, _ClassInfo())
-                else:
-                    self._note(child, scope)
-                stack.append((child, child_scope))
+            body, scope = stack.pop()
+            for st in body:
+                if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    if id(st) in self._walked:
+                        continue
+                    first = st.decorator_list[0].lineno if st.decorator_list else st.lineno
+                    if not _is_hot(hot, first, getattr(st, "end_lineno", None) or st.lineno):
+                        continue  # no marker in it: nothing to find, nothing another value needs
+                    self._walked.add(id(st))
+                    fscope = _Scope(st, "function", scope, scope.class_name if scope.kind == "class" else None)
+                    self._params(st, fscope)
+                    self._scopes.append(fscope)
+                    if with_calls:
+                        self._header(st, scope, hot, ("decorator_list", "args", "returns"))
+                    stack.append((st.body, fscope))
+                    continue
+                if isinstance(st, ast.ClassDef):
+                    self.classes.setdefault(st.name, _ClassInfo())
+                    self.class_nodes.setdefault(st.name, (st, scope))
+                    first = st.decorator_list[0].lineno if st.decorator_list else st.lineno
+                    if not _is_hot(hot, first, getattr(st, "end_lineno", None) or st.lineno):
+                        continue  # read on demand by class_attrs()
+                    if id(st) in self._walked:
+                        continue
+                    self._walked.add(id(st))
+                    cscope = _Scope(st, "class", scope, st.name)
+                    self._scopes.append(cscope)
+                    if with_calls:
+                        self._header(st, scope, hot, ("decorator_list", "bases", "keywords"))
+                    stack.append((st.body, cscope))
+                    continue
+                self._note(st, scope)
+                nested = False
+                for name in ("body", "orelse", "finalbody"):
+                    block = getattr(st, name, None)
+                    if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                        stack.append((block, scope))
+                        nested = True
+                for handler in getattr(st, "handlers", ()) or ():
+                    stack.append((handler.body, scope))
+                    nested = True
+                for case in getattr(st, "cases", ()) or ():
+                    stack.append((case.body, scope))
+                    nested = True
+                if not with_calls:
+                    continue
+                if nested:
+                    self._header(st, scope, hot, None)
+                elif _is_hot(hot, st.lineno, getattr(st, "end_lineno", None) or st.lineno):
+                    self._walk_calls(st, scope)
+
+    def class_attrs(self, name: str) -> dict[str, list[tuple[int, ast.expr, "_Scope"]]]:
+        """A class's attributes (class body and `self.x =` in every method), read the first time
+        a value needs them."""
+        info = self.classes[name]
+        if not info.complete and name in self.class_nodes:
+            info.complete = True
+            node, parent = self.class_nodes[name]
+            if id(node) in self._walked:  # walked for its calls: add the methods skipped then
+                cscope = next(s for s in self._scopes if s.node is node)
+                self._walk_body([st for st in node.body if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef))],
+                                cscope, None, False)
+            else:
+                self._walked.add(id(node))
+                cscope = _Scope(node, "class", parent, node.name)
+                self._scopes.append(cscope)
+                self._walk_body(node.body, cscope, None, False)
+            self._sort()
+        return info.attrs
+
+    def complete_walked_classes(self) -> None:
+        """Methods skipped in classes that were walked may set `self.client = OpenAI()`."""
+        if self._completed_walked:
+            return
+        self._completed_walked = True
+        for name, (node, _) in list(self.class_nodes.items()):
+            if id(node) in self._walked:
+                self.class_attrs(name)
+
+    def _header(self, st: ast.stmt, scope: _Scope, hot: Optional[list[int]], fields: Optional[tuple[str, ...]]) -> None:
+        """The expressions of a compound statement's header (an `if` test, `with` items, a
+        function's decorators and defaults), walked when hot."""
+        body = getattr(st, "body", None)
+        first_body_line = body[0].lineno if body else st.lineno
+        if not _is_hot(hot, st.lineno, max(st.lineno, first_body_line - 1)) and not (
+                isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and st.decorator_list
+                and _is_hot(hot, st.decorator_list[0].lineno, st.lineno)):
+            return
+        for name, value in ast.iter_fields(st):
+            if name in ("body", "orelse", "finalbody", "handlers", "cases") or (fields is not None and name not in fields):
+                continue
+            for node in value if isinstance(value, list) else [value]:
+                if isinstance(node, ast.AST):
+                    self._walk_calls(node, scope)
+
+    def _walk_calls(self, node: ast.AST, scope: _Scope) -> None:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                self.calls.append((sub, scope))
+                self._argparse(sub)
 
     def _params(self, fn: ast.AST, scope: _Scope) -> None:
         a = fn.args  # type: ignore[attr-defined]
@@ -161,10 +291,7 @@ class _Module:
             )
 
     def _note(self, node: ast.AST, scope: _Scope) -> None:
-        if isinstance(node, ast.Call):
-            self.calls.append((node, scope))
-            self._argparse(node)
-        elif isinstance(node, ast.Import):
+        if isinstance(node, ast.Import):
             for a in node.names:
                 if a.asname:
                     self.aliases[a.asname] = a.name
@@ -259,6 +386,9 @@ class _Module:
 
     def _instance(self, key: str, line: int) -> Optional[ast.Call]:
         seen = self.instances.get(key)
+        if not seen and key.startswith("self.") and not self._completed_walked:
+            self.complete_walked_classes()
+            seen = self.instances.get(key)
         if not seen:
             return None
         before = [c for (ln, c) in seen if ln <= line]
@@ -420,7 +550,7 @@ class _Resolver:
                             return self.value(kw.value, scope, line, depth + 1)
                     cls_name = inst.func.id
             if cls_name and cls_name in self.mod.classes:
-                entries = self.mod.classes[cls_name].attrs.get(attr)
+                entries = self.mod.class_attrs(cls_name).get(attr)
                 if entries:
                     ln, value, vscope = entries[-1]
                     return self.value(value, vscope, ln, depth + 1)
@@ -516,9 +646,10 @@ class PythonAnalysis:
     """The references in one parsed module. `line_map` turns a module line into (cell, line) for
     notebooks, whose cells are analysed together so imports and constants carry across."""
 
-    def __init__(self, relpath: str, tree: ast.Module, line_map: Optional[list[tuple[Optional[int], int]]] = None):
+    def __init__(self, relpath: str, tree: ast.Module, line_map: Optional[list[tuple[Optional[int], int]]] = None,
+                 hot: Optional[list[int]] = None):
         self.relpath, self.tree, self.line_map = relpath, tree, line_map
-        self.mod = _Module(tree)
+        self.mod = _Module(tree, hot)
         self.res = _Resolver(self.mod)
         self.refs: list[ModelReference] = []
 
@@ -698,15 +829,18 @@ class PythonAnalysis:
         ))
 
 
-def analyse(relpath: str, tree: ast.Module, line_map: Optional[list[tuple[Optional[int], int]]] = None) -> list[ModelReference]:
+def analyse(relpath: str, tree: ast.Module, line_map: Optional[list[tuple[Optional[int], int]]] = None,
+            source: Optional[bytes] = None) -> list[ModelReference]:
+    """The references in a parsed module; with `source`, only statements on lines holding a
+    call-site marker are looked into (the others cannot hold a table call)."""
     try:
-        return PythonAnalysis(relpath, tree, line_map).run()
+        return PythonAnalysis(relpath, tree, line_map, hot_lines(source) if source is not None else None).run()
     except RecursionError:
         raise ScanFailure("nested too deeply to analyse") from None
 
 
-def may_contain_python(data: bytes) -> bool:
-    return any(m in data for m in _MARKERS)
+def may_contain_python(data: bytes, loose: bool = False) -> bool:
+    return may_reference(data, loose)
 
 
 class PythonScanner(Scanner):
@@ -721,7 +855,7 @@ class PythonScanner(Scanner):
 
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
         tree = parse_python(data, relpath)
-        return analyse(relpath, tree)
+        return analyse(relpath, tree, source=data)
 
 
 def iter_calls(tree: ast.AST) -> Iterator[ast.Call]:  # pragma: no cover - debugging aid

@@ -12,6 +12,7 @@ Patterns are ``fnmatch`` patterns over the dotted qualified name ('*' also cross
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -150,21 +151,81 @@ APIS: tuple[Api, ...] = (
     _hosted("litellm.*", "litellm", ((None, "model"),), b"litellm"),
 )
 
-# Strings that always make the Python scanner look: hf:// paths and Hub URLs in any call.
-EXTRA_MARKERS = (b"hf://", b"huggingface.co/")
+# -- the prefilter -----------------------------------------------------------------------------
+# A file can hold a table call only if it (a) calls a generic loader method or names a Hub URL,
+# or (b) imports one of these modules, and then also holds the gate string when one is given
+# (torch is imported everywhere, but only a file with `load(` can call torch.load).
+_FROM_METHODS = (b"from_pretrained", b"from_single_file", b"from_model_id")
+_BODY_MARKERS = (b"load_lora", b"hf:/", b"hf-hub:", b"huggingface.co")
+IMPORT_GATES: dict[str, Optional[tuple[bytes, ...]]] = {
+    "transformers": None, "diffusers": None, "peft": None, "unsloth": None, "llama_cpp": None,
+    "sentence_transformers": None, "huggingface_hub": None, "vllm": None, "mlx_lm": None,
+    "timm": (b"hf-hub:",), "open_clip": (b"hf-hub:",), "datasets": (b"load_dataset",),
+    "torch": (b"load(",), "pickle": (b"load(",), "_pickle": (b"load(",), "cloudpickle": (b"load(",),
+    "dill": (b"load(",), "joblib": (b"load(",), "pandas": (b"read_pickle",),
+    "langchain": (b"HuggingFace",), "langchain_community": (b"HuggingFace",), "langchain_huggingface": None,
+    "llama_index": (b"HuggingFace",),
+    "openai": None, "langchain_openai": None, "anthropic": None, "langchain_anthropic": None,
+    "google": (b"genai", b"generativeai"), "vertexai": None, "mistralai": None, "cohere": None,
+    "boto3": (b"modelId",), "litellm": None,
+}
+_IMPORT_LINE = re.compile(rb"[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^#;]*))")
 
 
-def markers() -> tuple[bytes, ...]:
-    seen: dict[bytes, None] = {}
+def _gate_open(root: str, data: bytes) -> bool:
+    gate = IMPORT_GATES[root]
+    return gate is None or any(g in data for g in gate)
+
+
+def may_reference(data: bytes, loose: bool = False) -> bool:
+    """The cheap byte-level prefilter: False means no table call can be in this source.
+    `loose` (notebooks, whose lines sit inside JSON strings) looks for module names anywhere."""
+    i = data.find(b"from_")
+    while i >= 0:
+        if data.startswith(_FROM_METHODS, i):
+            return True
+        i = data.find(b"from_", i + 5)
+    if any(m in data for m in _BODY_MARKERS):
+        return True
+    if loose:
+        return any(root.encode() in data and _gate_open(root, data) for root in IMPORT_GATES)
+    i = data.find(b"import")
+    while i >= 0:
+        start = data.rfind(b"\n", 0, i) + 1
+        end = data.find(b"\n", i)
+        end = len(data) if end < 0 else end
+        m = _IMPORT_LINE.match(data, start, end)
+        if m:
+            names = [m.group(1)] if m.group(1) else m.group(2).replace(b"(", b" ").split(b",")
+            for name in names:
+                root = name.strip().split(b" ")[0].split(b".")[0].decode("ascii", "replace")
+                if root in IMPORT_GATES and _gate_open(root, data):
+                    return True
+        i = data.find(b"import", end)
+    return False
+
+
+def call_markers() -> tuple[bytes, ...]:
+    """Strings one of which sits on every line a table call can start or name its id on: the
+    call names and the id keywords. The analysis looks only into statements holding one."""
+    found: set[bytes] = {b"add_argument", b"hf://", b"hf-hub:", b"huggingface.co"}
     for api in APIS:
-        for m in api.markers:
-            seen[m] = None
-    for m in EXTRA_MARKERS:
-        seen[m] = None
-    # Drop markers that contain a shorter marker: the shorter one already finds them.
-    ms = sorted(seen, key=len)
+        last = api.pattern.rsplit(".", 1)[-1]
+        if "*" not in last:
+            # a short name is looked for as a call ('load(' not 'payload'); the call's own
+            # first line always holds it
+            found.add(last.encode() + (b"(" if len(last) < 6 else b""))
+            continue
+        tail = last.replace("*", "")
+        if len(tail) >= 4:
+            found.add(tail.encode())
+        else:  # 'openai.*': any method; the id comes as a keyword, `model=` on its own line
+            for _, kw in api.slots:
+                if kw is not None:
+                    found.add(kw.encode() + b"=")
+    # Drop markers that contain another: the shorter one already finds those lines.
     kept: list[bytes] = []
-    for m in ms:
+    for m in sorted(found, key=len):
         if not any(k in m for k in kept):
             kept.append(m)
     return tuple(kept)
