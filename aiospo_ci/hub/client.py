@@ -11,7 +11,6 @@ huggingface_hub is imported on first use: an offline run never pays for it.
 
 from __future__ import annotations
 
-import datetime as _dt
 import email.utils
 import re
 import threading

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import threading
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ class _Scope:
     timeout: float
 
 
+_INSTALL_LOCK = threading.Lock()
 _SCOPE: contextvars.ContextVar[Optional[_Scope]] = contextvars.ContextVar("aiospo_hub_scope", default=None)
 
 
@@ -70,11 +72,12 @@ def install() -> None:
     recreated since the last call)."""
     from huggingface_hub.utils import get_session
 
-    hooks = get_session().event_hooks
-    if _request_hook not in hooks["request"]:
-        hooks["request"].append(_request_hook)
-    if _response_hook not in hooks["response"]:
-        hooks["response"].append(_response_hook)
+    with _INSTALL_LOCK:
+        hooks = get_session().event_hooks
+        if _request_hook not in hooks["request"]:
+            hooks["request"].append(_request_hook)
+        if _response_hook not in hooks["response"]:
+            hooks["response"].append(_response_hook)
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping
 
 from aiospo_ci.errors import ConfigError
 from aiospo_ci.hub.interface import FactsKey, key_order

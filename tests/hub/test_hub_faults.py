@@ -167,3 +167,17 @@ def test_tls_failure_is_an_error_fact(hub_server) -> None:
     (f,) = enrich([ref("openai-community/gpt2")], settings, TODAY).facts
     assert f.status == "error"
     assert f.error.startswith("Could not reach 127.0.0.1 for the model openai-community/gpt2 (")
+
+
+def test_the_guard_only_acts_inside_aiospo_lookups(hub_server) -> None:
+    """Other code in the process that uses huggingface_hub keeps its own redirect behaviour."""
+    from huggingface_hub import HfApi
+
+    one(hub_server)  # installs the hooks on huggingface_hub's shared client
+    other = HubServer().start()
+    try:
+        hub_server.inject("redirect", GPT2, location=f"{other.url}{GPT2}")
+        info = HfApi(endpoint=hub_server.url, token=False).model_info("openai-community/gpt2")
+        assert info.id == "openai-community/gpt2" and other.count(GPT2) == 1
+    finally:
+        other.stop()

@@ -52,7 +52,6 @@ from __future__ import annotations
 import copy
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
