@@ -281,3 +281,17 @@ def test_a_huge_run_stays_within_every_github_limit(harness, github_server):
     assert 1_000 < len(findings) < 3_000 and len(run.outputs_text.encode("utf-8")) < 1_000_000
     assert f"the findings output holds the first {len(findings)} of 3000 findings" in run.stdout
     assert "finding 2999 " in run.stdout  # the log has everything
+
+
+def test_sticky_comment_is_found_on_a_later_page(harness, github_server):
+    for i in range(130):
+        if i == 120:
+            sticky = github_server.add_comment(7, "<!-- aiospo-ci -->\nold report", user=BOT)
+        else:
+            github_server.add_comment(7, f"review comment {i}")
+    harness().run(make_result(2))
+    pages = github_server.calls("GET", r"/issues/7/comments$")
+    assert [r.query.get("page", ["1"])[0] for r in pages] == ["1", "2"]
+    (edit,) = github_server.calls("PATCH", r"/issues/comments/\d+$")
+    assert edit.path.endswith(f"/{sticky}")
+    assert not github_server.calls("POST", r"/issues/7/comments$")
