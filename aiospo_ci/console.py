@@ -154,6 +154,8 @@ class Console:
             console.print(Text(f"{err.file}: error scan {err.reason}", style="red"))
         for warning in result.warnings:
             console.print(Text(redact(f"warning: {warning}"), style="yellow"))
+        if self.quiet:  # --quiet: findings and errors only
+            return
         counts = result.counts()
         style = "bold red" if counts["deny"] else ("yellow" if counts["warn"] else "green")
         console.print(Text(summary_line(result), style=style))

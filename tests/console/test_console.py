@@ -61,6 +61,12 @@ def test_a_terminal_gets_a_coloured_table():
     assert "1 denied, 1 warnings" in text
 
 
+def test_quiet_terminal_table_has_no_summary():
+    out = Tty()
+    _console(out, quiet=True).print_check(_result())
+    assert "src/app.py:4" in out.getvalue() and "denied" not in out.getvalue()
+
+
 def test_no_color_keeps_the_table_and_drops_the_colour():
     out = Tty()
     _console(out, env={"NO_COLOR": "1", "TERM": "xterm-256color"}).print_check(_result())
