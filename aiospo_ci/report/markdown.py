@@ -71,6 +71,10 @@ def code(value: object, limit: int = 300, table: bool = True) -> str:
     return f"{fence}{pad}{content}{pad}{fence}"
 
 
+def _n(count: int, singular: str, plural: str = "") -> str:
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
 def _size(s: str) -> int:
     return len(s.encode("utf-8"))
 
@@ -160,9 +164,10 @@ class MarkdownReport(Report):
         models = len({model_key(r) for r in result.scan.references})
         lines = [
             MARKER,
-            f"## {icon} {text(self.title)}: {c['deny']} denied, {c['warn']} warnings, {c['info']} notes, {c['waived']} waived",
+            f"## {icon} {text(self.title)}: {c['deny']} denied, {_n(c['warn'], 'warning')}, {_n(c['info'], 'note')}, {c['waived']} waived",
             "",
-            f"{models} models and datasets in {len(result.scan.references)} references, {result.scan.files_scanned} files scanned.",
+            f"{_n(models, 'model or dataset', 'models and datasets')} in {_n(len(result.scan.references), 'reference')}, "
+            f"{_n(result.scan.files_scanned, 'file')} scanned.",
         ]
         if self.changed_refs is not None:
             lines += [
