@@ -94,3 +94,20 @@ def test_inventory_of_a_file_is_one_sentence_and_exit_2(demo: Path):
     run = _aiospo("inventory", "src/app.py", cwd=demo)
     assert run.returncode == 2
     assert run.stderr.strip() == "aiospo-ci: error: src/app.py: not a directory; give the repository folder to inventory."
+
+
+def test_committed_weight_file_is_listed_with_its_sha256(tmp_path: Path):
+    import hashlib
+    import struct
+
+    repo = tmp_path / "weights"
+    (repo / "models").mkdir(parents=True)
+    header = json.dumps({"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}).encode()
+    data = struct.pack("<Q", len(header)) + header + b"\0\0\0\0"
+    (repo / "models" / "clf.safetensors").write_bytes(data)
+    run = _aiospo("inventory", "--offline", ".", cwd=repo)
+    assert run.returncode == 0, run.stderr
+    (component,) = json.loads(run.stdout)["components"]
+    assert component["bom-ref"] == "model:file:models/clf.safetensors"
+    assert component["hashes"] == [{"alg": "SHA-256", "content": hashlib.sha256(data).hexdigest()}]
+    assert component["evidence"]["occurrences"][0]["location"] == "models/clf.safetensors"
