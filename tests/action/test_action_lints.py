@@ -93,3 +93,15 @@ def test_the_entrypoint_is_a_console_script():
     done = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           env={"PATH": "/usr/bin:/bin", "INPUT_FAIL_ON": "bogus", "HOME": str(ROOT)})
     assert done.returncode == 2 and "input fail_on: 'bogus' is not one of deny, warn, never" in done.stdout
+
+
+def test_action_yml_defaults_leave_the_configuration_in_charge():
+    """GitHub sets INPUT_<NAME> to each default; those must mean 'as configured'."""
+    from aiospo_ci.action.inputs import ActionInputs
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    env = {f"INPUT_{name.upper()}": str(spec.get("default", "")).replace("${{ github.token }}", "ghs_default") for name, spec in action["inputs"].items()}
+    inputs = ActionInputs.from_env(env)
+    assert (inputs.fail_on, inputs.engine, inputs.offline, inputs.config, inputs.opa_url) == (None, None, None, None, None)
+    assert (inputs.paths, inputs.policy_dirs, inputs.sarif_file) == ((), (), None)
+    assert (inputs.annotations, inputs.comment, inputs.only_changed, inputs.github_token) == ("checks", "always", False, "ghs_default")
