@@ -181,7 +181,7 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], 
     findings_json = _findings_output(result, scope)
     if len(json.loads(findings_json)) < len(result.findings):
         log.line(f"aiospo-ci: the findings output holds the first {len(json.loads(findings_json))} of {len(result.findings)} findings (GitHub keeps 1 MB of outputs per job).")
-    write_outputs(
+    outputs_written = write_outputs(
         env.get("GITHUB_OUTPUT"),
         {
             "findings": findings_json,
@@ -201,7 +201,10 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], 
     def markdown(limit: int) -> str:
         return MarkdownReport(limit=limit, categories=categories, changed_refs=scope, notes=notes).render_check(result)
 
-    append_summary(summary_path, markdown(SUMMARY_LIMIT))
+    if env.get("GITHUB_OUTPUT") and not outputs_written:
+        log.command(command("warning", f"could not write the step outputs to {env['GITHUB_OUTPUT']}; the findings are in the log.", {"title": "aiospo-ci"}))
+    if summary_path and not append_summary(summary_path, markdown(SUMMARY_LIMIT)):
+        log.command(command("warning", f"could not write the job summary to {summary_path}; the findings are in the log.", {"title": "aiospo-ci"}))
 
     # 5. Annotations.
     api_notes: list[str] = []

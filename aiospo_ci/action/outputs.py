@@ -33,25 +33,35 @@ def format_outputs(values: Mapping[str, str]) -> str:
 def write_outputs(path: Optional[str], values: Mapping[str, str]) -> bool:
     if not path:
         return False
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(format_outputs(values))
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(format_outputs(values))
+    except OSError:
+        return False
     return True
 
 
 def append_summary(path: Optional[str], markdown: str) -> bool:
-    """Append to the job summary, never past GitHub's limit for the step."""
+    """Append to the job summary, never past GitHub's limit for the step. False when it could
+    not be written (the caller says so in the log; the verdict does not depend on it)."""
     if not path:
         return False
     target = Path(path)
-    used = target.stat().st_size if target.exists() else 0
+    try:
+        used = target.stat().st_size if target.exists() else 0
+    except OSError:
+        return False
     data = redact(markdown).encode("utf-8")
     room = SUMMARY_BYTES - used - 64
     if room <= 0:
         return False
     if len(data) > room:
         data = data[: room - 40].decode("utf-8", "ignore").encode("utf-8") + b"\n\n_... cut at GitHub's 1 MiB limit._\n"
-    with open(target, "ab") as handle:
-        handle.write(data)
+    try:
+        with open(target, "ab") as handle:
+            handle.write(data)
+    except OSError:
+        return False
     return True
 
 

@@ -295,3 +295,21 @@ def test_sticky_comment_is_found_on_a_later_page(harness, github_server):
     (edit,) = github_server.calls("PATCH", r"/issues/comments/\d+$")
     assert edit.path.endswith(f"/{sticky}")
     assert not github_server.calls("POST", r"/issues/7/comments$")
+
+
+def test_unwritable_summary_and_outputs_do_not_change_the_verdict(harness, github_server, tmp_path):
+    h = harness()
+    env = h.env()
+    (tmp_path / "a-folder").mkdir()
+    env["GITHUB_STEP_SUMMARY"] = env["GITHUB_OUTPUT"] = str(tmp_path / "a-folder")
+    import io
+
+    from aiospo_ci.action.main import run as action_run
+
+    out = io.StringIO()
+    code = action_run(env, out, check=lambda options: (make_result(3), {"config": {}}))
+    assert code == 1
+    assert "::warning title=aiospo-ci::could not write the job summary" in out.getvalue()
+    assert "::warning title=aiospo-ci::could not write the step outputs" in out.getvalue()
+    assert "finding number 2" in out.getvalue()
+    assert len(github_server.calls("POST", r"/check-runs$")) == 1  # the rest of the reporting went on
