@@ -313,3 +313,11 @@ def test_unwritable_summary_and_outputs_do_not_change_the_verdict(harness, githu
     assert "::warning title=aiospo-ci::could not write the step outputs" in out.getvalue()
     assert "finding number 2" in out.getvalue()
     assert len(github_server.calls("POST", r"/check-runs$")) == 1  # the rest of the reporting went on
+
+
+def test_a_transient_server_error_on_a_read_is_retried(harness, github_server):
+    github_server.fail("GET", r"/issues/7/comments$", 502, "Bad Gateway", times=1)
+    run = harness().run(make_result(2))
+    assert len(github_server.calls("GET", r"/issues/7/comments$")) == 2  # failed once, retried
+    assert len(github_server.calls("POST", r"/issues/7/comments$")) == 1
+    assert "GitHub API" not in run.summary  # nothing to report: it worked

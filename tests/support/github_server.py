@@ -50,7 +50,7 @@ class GitHubServer:
         self.owner, self.repo = owner, repo
         self.state = GitHubState()
         self.requests: list[Request] = []
-        self.failures: list[tuple[str, re.Pattern[str], int, str]] = []
+        self.failures: list[list] = []  # [method, pattern, status, message, times left or None]
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -69,9 +69,10 @@ class GitHubServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def fail(self, method: str, path_pattern: str, status: int, message: str) -> None:
-        """Answer `status` with GitHub's error body to METHOD requests whose path matches."""
-        self.failures.append((method, re.compile(path_pattern), status, message))
+    def fail(self, method: str, path_pattern: str, status: int, message: str, times: Optional[int] = None) -> None:
+        """Answer `status` with GitHub's error body to METHOD requests whose path matches
+        (the next `times` of them, or all)."""
+        self.failures.append([method, re.compile(path_pattern), status, message, times])
 
     def add_comment(self, issue: int, body: str, user: dict[str, Any] = PERSON) -> int:
         return self._new_comment(issue, body, user)["id"]
@@ -131,8 +132,11 @@ class GitHubServer:
         return chunk, headers
 
     def handle(self, req: Request) -> tuple[int, Any, dict[str, str]]:
-        for method, pattern, status, message in self.failures:
-            if method == req.method and pattern.search(req.path):
+        for failure in self.failures:
+            method, pattern, status, message, times = failure
+            if method == req.method and pattern.search(req.path) and times != 0:
+                if times is not None:
+                    failure[4] = times - 1
                 return status, {"message": message, "documentation_url": "https://docs.github.com/rest"}, {}
         if not req.headers.get("authorization", "").startswith("token ") and not req.headers.get("authorization", "").startswith("Bearer "):
             return 401, {"message": "Requires authentication"}, {}
