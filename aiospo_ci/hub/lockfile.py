@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from aiospo_ci.errors import ConfigError
+from aiospo_ci.errors import AiospoError, ConfigError
 from aiospo_ci.hub.interface import FactsKey, key_order
 from aiospo_ci.model import HubFacts
 
@@ -71,7 +71,11 @@ def write_lock(path: Path, facts_by_key: Mapping[FactsKey, HubFacts]) -> Path:
     """Write the lock atomically; same facts give the same bytes."""
     text = render(entry_for(k, f) for k, f in facts_by_key.items())
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".aiospo.lock.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".aiospo.lock.", dir=path.parent)
+    except OSError as exc:
+        raise AiospoError(f"{path}: cannot write the lockfile ({exc.strerror}); check hub.lockfile and the folder's permissions.") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)

@@ -183,3 +183,12 @@ def test_offline_run_from_the_lock_does_not_import_huggingface_hub(tmp_path) -> 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=DEMO.parents[1], env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert out.stdout.strip() == "[]"
+
+
+def test_lockfile_in_a_new_folder_and_an_unwritable_place(hub_server, tmp_path) -> None:
+    path = lock(tmp_path, [ref("gpt2")], hub_server.hub_settings(lockfile=tmp_path / "locks" / "models.lock"), TODAY)
+    assert path == tmp_path / "locks" / "models.lock" and read_lock(path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(AiospoError, match=r"a-file/x.lock: cannot write the lockfile"):
+        lock(tmp_path, [ref("gpt2")], hub_server.hub_settings(lockfile=blocker / "x.lock"), TODAY)
