@@ -46,12 +46,42 @@ def _native_stdout_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+def _rego_string(value: str) -> str:
+    """A Python string in the form rego-cpp keeps strings internally: the body of a JSON string
+    literal (quotes and backslashes escaped, other characters as they are). Policy literals and
+    data are held so; input strings must be too, or `input.x == "a\\"b"` and every string a
+    policy builds from input (sprintf, concat) would differ from what OPA computes."""
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+def _escaped_strings(value: Any) -> Any:
+    """The input document with every string (keys too) in rego-cpp's internal form."""
+    if isinstance(value, str):
+        return _rego_string(value)
+    if isinstance(value, dict):
+        return {_rego_string(str(k)): _escaped_strings(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_escaped_strings(v) for v in value]
+    return value
+
+
+def _decode_string(value: str) -> str:
+    """A string node's value as Python text. rego-cpp keeps a string either as a whole JSON
+    literal with its quotes (a value passed through a function: '"x/y"') or as the escaped
+    body of one ('x\\"y'); an unescaped leading quote can only start the first form."""
+    try:
+        return json.loads(value if value.startswith('"') else f'"{value}"')
+    except ValueError:  # not in either form (a rego-cpp builtin mangled it): keep it as is
+        return value
+
+
 def _node_to_python(handle: Any) -> Any:
     """Convert a rego-cpp result node to Python values.
 
     regopy's own Output parses rego-cpp's JSON text, which does not escape quotes or
     backslashes inside strings (a file name or expression with a quote breaks it), so the
-    node tree is walked directly; node values hold the raw strings.
+    node tree is walked directly. String node values are in rego-cpp's source form (see
+    `_rego_string`), so each is decoded.
     """
     from regopy.rego_shared import NodeKind, rego_node_get, rego_node_size, rego_node_type, rego_node_value
 
@@ -66,7 +96,7 @@ def _node_to_python(handle: Any) -> Any:
         return {_node_to_python(rego_node_get(item, 0)): _node_to_python(rego_node_get(item, 1)) for item in items}
     value = rego_node_value(handle)
     if kind == NodeKind.String:
-        return value
+        return _decode_string(value)
     if kind == NodeKind.Int:
         return int(value)
     if kind == NodeKind.Float:
@@ -112,7 +142,7 @@ class EmbeddedEngine(PolicyEngine):
                 for name in sorted(modules):
                     self._interpreter.add_module(name, modules[name])
                 if data:
-                    self._interpreter.add_data_json(json.dumps(data))
+                    self._interpreter.add_data_json(json.dumps(data, ensure_ascii=False))
         except RegoError as exc:
             raise PolicyError(f"the policies do not compile: {describe_rego_error(exc)}; fix that module or remove it from --policy.") from None
         self._loaded = True
@@ -127,7 +157,7 @@ class EmbeddedEngine(PolicyEngine):
             raise PolicyError("no policies were loaded before evaluation; this is a bug in aiospo-ci.")
         try:
             with _native_stdout_to_stderr():
-                self._interpreter.set_input(Input(input_document))
+                self._interpreter.set_input(Input(_escaped_strings(input_document)))
                 output = rego_query(self._interpreter._impl, f"x := {query}")
         except RegoError as exc:
             raise PolicyError(f"the policies failed to evaluate: {describe_rego_error(exc)}.") from None
