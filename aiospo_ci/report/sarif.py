@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import quote
 
 from aiospo_ci import __version__
 from aiospo_ci.model import CheckResult, ScanResult
@@ -16,6 +17,13 @@ LEVELS = {"deny": "error", "warn": "warning", "info": "note"}
 # GitHub ranks code-scanning alerts by this number (0-10).
 SECURITY_SEVERITY = {"deny": "8.0", "warn": "5.0", "info": "2.0"}
 INFORMATION_URI = "https://github.com/aiospo-ci/aiospo-ci"
+
+
+def artifact_uri(file: str) -> str:
+    """A relative path as the URI reference SARIF requires: '%', spaces, quotes, ':' and
+    non-ASCII are percent-encoded, so a file named 'a%0Ab.py' is not read back as 'a<newline>b.py'
+    and 'c:x.py' is not read as a URI scheme."""
+    return quote(file, safe="/")
 
 
 def fingerprint(rule: str, file: str, model: str, message: str) -> str:
@@ -54,7 +62,7 @@ def sarif_document(result: CheckResult) -> dict[str, Any]:
             "ruleIndex": rule_index[f.rule],
             "level": LEVELS[f.severity],
             "message": {"text": f.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"}, "region": region}}],
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(file), "uriBaseId": "%SRCROOT%"}, "region": region}}],
             "partialFingerprints": {"aiospoFinding/v1": fingerprint(f.rule, file, ref.id if ref else "", f.message)},
         }
         if f.waived:
@@ -94,7 +102,7 @@ class SarifReport(Report):
                     "ruleIndex": 0,
                     "level": "note",
                     "message": {"text": message},
-                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": ref.file, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": max(1, ref.line)}}}],
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(ref.file), "uriBaseId": "%SRCROOT%"}, "region": {"startLine": max(1, ref.line)}}}],
                     "partialFingerprints": {"aiospoFinding/v1": fingerprint(INVENTORY_RULE, ref.file, ref.id, ref.call)},
                 }
             )

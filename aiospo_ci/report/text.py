@@ -3,8 +3,20 @@ The same lines serve the pre-commit hook, so they stay short and grep-able."""
 
 from __future__ import annotations
 
+import re
+
 from aiospo_ci.model import CheckResult, ScanResult
 from aiospo_ci.report.interface import Report
+
+# Control characters and Unicode line breaks: a file name or expression from the scanned tree
+# that holds one must not start a line of its own (a forged finding or summary line).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """text with every control character written as an escape, so it stays one line."""
+    return _UNSAFE.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), text)
 
 
 def location(file: str | None, line: int | None) -> str:
@@ -37,7 +49,7 @@ class TextReport(Report):
         for warning in result.warnings:
             lines.append(f"warning: {warning}")
         lines.append(summary_line(result))
-        return "\n".join(lines) + "\n"
+        return "\n".join(one_line(line) for line in lines) + "\n"
 
     def render_scan(self, scan: ScanResult) -> str:
         lines = []
@@ -52,4 +64,4 @@ class TextReport(Report):
         for err in scan.errors:
             lines.append(f"{err.file}: error {err.reason}")
         lines.append(f"aiospo-ci: {len(scan.references)} references in {scan.files_scanned} files, {len(scan.errors)} errors")
-        return "\n".join(lines) + "\n"
+        return "\n".join(one_line(line) for line in lines) + "\n"
