@@ -188,12 +188,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.quiet and args.format == "text":
             text = console.without_summary(text)
         _write(text, args.output)
+        if args.output or args.format != "text":
+            # The report holds the warnings too, but a fail-open Hub error must be seen on the
+            # console even when the report goes to a file or is read by a machine.
+            for warning in result.warnings:
+                console.info(f"warning: {warning}")
     fail_on = args.fail_on or (document.get("config") or {}).get("fail_on") or "deny"
     return exit_code(result, fail_on)
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
-    from aiospo_ci.hub.lockfile import lock
+    from aiospo_ci.hub.enrich import lock
     from aiospo_ci.hub.settings import HubSettings
     from aiospo_ci.pipeline import evaluation_date, load_run_config, run_scan
 
