@@ -192,3 +192,13 @@ def test_lockfile_in_a_new_folder_and_an_unwritable_place(hub_server, tmp_path) 
     blocker.write_text("")
     with pytest.raises(AiospoError, match=r"a-file/x.lock: cannot write the lockfile"):
         lock(tmp_path, [ref("gpt2")], hub_server.hub_settings(lockfile=blocker / "x.lock"), TODAY)
+
+
+def test_demo_references_are_what_the_scanner_finds(tmp_path) -> None:
+    """The lock is generated from DEMO_REFERENCES; if the demo or the scanner changes, this says so."""
+    from aiospo_ci.hub.enrich import key_of
+    from aiospo_ci.scan.runner import scan_paths
+
+    scanned = scan_paths(DEMO, None, cache_dir=tmp_path)
+    found = {key_of(r) for r in scanned.references} - {None}
+    assert found == {key_of(r) for r in DEMO_REFERENCES}
