@@ -145,7 +145,7 @@ class HubClient(FactsSource):
     def _ref_kind(self, api: Any, repo_id: str, key: FactsKey) -> Optional[str]:
         """branch or tag, from the repo's refs (names and full `refs/...` forms)."""
         rev = key.revision or ""
-        if rev.startswith("refs/heads/"):
+        if rev.startswith(("refs/heads/", "refs/convert/")):
             return "branch"
         if rev.startswith("refs/tags/"):
             return "tag"
