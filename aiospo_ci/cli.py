@@ -198,17 +198,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
-    from aiospo_ci.hub.enrich import lock
-    from aiospo_ci.hub.settings import HubSettings
-    from aiospo_ci.pipeline import evaluation_date, load_run_config, run_scan
+    from aiospo_ci.pipeline import run_lock
 
-    import datetime as _dt
-
-    options = _run_options(args)
-    config = load_run_config(options)
-    scan = run_scan(options, config)
-    settings = HubSettings.from_config(config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint)
-    path = lock(options.root, scan.references, settings, _dt.date.fromisoformat(evaluation_date(options.today)))
+    path = run_lock(_run_options(args))
     if not args.quiet:
         sys.stderr.write(f"aiospo-ci: wrote {path}\n")
     return EXIT_PASS

@@ -9,6 +9,7 @@ an inventory states what is used, the check judges it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
@@ -160,19 +161,15 @@ def build_inventory(
 
 def gather(options, progress: Optional[Callable[[int, int], None]] = None) -> Inventory:
     """Scan and enrich (no policy) the tree described by a pipeline RunOptions."""
-    import datetime as _dt
-
     from aiospo_ci.codeowners import CodeOwners
-    from aiospo_ci.hub.enrich import enrich
-    from aiospo_ci.hub.settings import HubSettings
-    from aiospo_ci.pipeline import evaluation_date, load_run_config, run_scan
+    from aiospo_ci.pipeline import evaluation_date, load_run_config, run_enrich, run_scan
 
     config = load_run_config(options)
     today = evaluation_date(options.today)
     scan = run_scan(options, config)
-    settings = HubSettings.from_config(config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint)
-    kwargs = {"progress": progress} if progress is not None else {}
-    enrichment = enrich(scan.references, settings, _dt.date.fromisoformat(today), **kwargs)
+    if progress is not None:
+        options = dataclasses.replace(options, progress=progress)
+    enrichment = run_enrich(options, config, scan, today)
     warnings = list(enrichment.warnings)
     warnings.extend(f"could not scan {e.file}: {e.reason}" for e in scan.errors)
     return build_inventory(

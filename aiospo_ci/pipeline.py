@@ -82,6 +82,32 @@ def run_scan(options: RunOptions, config: dict[str, Any]) -> ScanResult:
     return scan_paths(options.root, options.paths, exclude=exclude, cache_dir=options.cache_dir, jobs=options.jobs)
 
 
+def hub_settings(options: RunOptions, config: dict[str, Any]):
+    """How to reach the Hub for this run: the configuration, overridden by the command line."""
+    from aiospo_ci.hub.settings import HubSettings
+
+    return HubSettings.from_config(
+        config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint, cache_dir=options.cache_dir
+    )
+
+
+def run_enrich(options: RunOptions, config: dict[str, Any], scan: ScanResult, today: str):
+    """Hub facts for every reference (failures are facts; see hub/enrich.py)."""
+    from aiospo_ci.hub.enrich import enrich
+
+    progress = {"progress": options.progress} if options.progress is not None else {}
+    return enrich(scan.references, hub_settings(options, config), _dt.date.fromisoformat(today), **progress)
+
+
+def run_lock(options: RunOptions) -> Path:
+    """Scan and write aiospo.lock with the facts of every referenced model."""
+    from aiospo_ci.hub.enrich import lock
+
+    config = load_run_config(options)
+    scan = run_scan(options, config)
+    return lock(options.root, scan.references, hub_settings(options, config), _dt.date.fromisoformat(evaluation_date(options.today)))
+
+
 def _policy_dirs(options: RunOptions, config: dict[str, Any]) -> list[Path]:
     dirs = list(options.policy_dirs)
     for d in config.get("policy_dirs") or ():
@@ -94,8 +120,6 @@ def _policy_dirs(options: RunOptions, config: dict[str, Any]) -> list[Path]:
 
 def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     """Scan, enrich, evaluate. Returns the result and the input document the policies judged."""
-    from aiospo_ci.hub.enrich import enrich
-    from aiospo_ci.hub.settings import HubSettings
     from aiospo_ci.policy import library
     from aiospo_ci.policy.document import build_input, parse_findings
     from aiospo_ci.policy.engines import make_engine
@@ -110,19 +134,15 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     try:
         engine.load(modules, data)
         scan = run_scan(options, config)
-        settings = HubSettings.from_config(
-            config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint
-        )
-        progress = {"progress": options.progress} if options.progress is not None else {}
-        enrichment = enrich(scan.references, settings, _dt.date.fromisoformat(today), **progress)
+        enrichment = run_enrich(options, config, scan, today)
         warnings = list(enrichment.warnings)
         failed = sorted({f.id for f in enrichment.facts if f is not None and f.status == "error"})
         if failed:
-            if settings.on_error == "fail_closed":
+            if hub_settings(options, config).on_error == "fail_closed":
                 first = next(f for f in enrichment.facts if f is not None and f.status == "error")
                 raise HubError(
                     f"the Hub could not be asked about {len(failed)} model(s) ({', '.join(failed[:5])}"
-                    f"{', ...' if len(failed) > 5 else ''}): {first.error}; retry, use --offline with a lockfile, "
+                    f"{', ...' if len(failed) > 5 else ''}): {(first.error or 'no answer').rstrip('.')}; retry, use --offline with a lockfile, "
                     "or set hub.on_error: fail_open to let the policies judge the errors."
                 )
             warnings.append(
