@@ -9,6 +9,11 @@ from aiospo_ci.model import Finding, HubFacts, ModelReference
 
 SCHEMA_VERSION = 1
 
+# Facts kept out of the policy input: the full sibling file list can run to thousands of names
+# per repo and rego-cpp's evaluation time grows with the input; the weights and custom-code
+# facts derived from it are in the input instead.
+_FACTS_NOT_IN_INPUT = ("files",)
+
 
 def build_input(
     references: Sequence[ModelReference],
@@ -23,10 +28,17 @@ def build_input(
         entry = ref.to_dict()
         entry["index"] = index
         fact = facts[index] if index < len(facts) else None
-        entry["facts"] = fact.to_dict() if fact is not None else None
+        entry["facts"] = _policy_facts(fact) if fact is not None else None
         entry["locked"] = locked[index] if index < len(locked) else None
         refs.append(entry)
     return {"schema_version": SCHEMA_VERSION, "today": today, "config": config, "references": refs}
+
+
+def _policy_facts(fact: HubFacts) -> dict[str, Any]:
+    facts = fact.to_dict()
+    for name in _FACTS_NOT_IN_INPUT:
+        facts.pop(name, None)
+    return facts
 
 
 _SEVERITIES = ("deny", "warn", "info")
