@@ -1,0 +1,245 @@
+"""Find and read the Rego policy library (rego/) and the user's policy folders.
+
+The library ships inside the package as ``aiospo_ci/_rego`` (or ``aiospo_ci/rego``) and sits
+at ``rego/`` in a source checkout. Modules are returned as ``{name: source}`` with names that
+are paths a person can open, in a fixed order so every engine sees the same input.
+
+Data files follow OPA's bundle convention, so ``opa run``/``opa test`` on the same folders
+load the same data: a file named ``data.json`` is placed at the path of its folder relative
+to the folder given (``policies/orgs/data.json`` -> ``data.orgs``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional, Sequence
+
+import yaml
+
+from aiospo_ci.errors import PolicyError
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+_LIBRARY_LABEL = "rego"
+_SKIP_DIRS = {"__pycache__", "node_modules"}
+
+
+def library_dir() -> Path:
+    """The folder holding the policy library (main.rego and its packages)."""
+    candidates = (
+        _PACKAGE_DIR / "_rego",  # installed wheel (package data)
+        _PACKAGE_DIR / "rego",
+        _PACKAGE_DIR.parent / "rego",  # source checkout / editable install
+    )
+    for candidate in candidates:
+        if (candidate / "main.rego").is_file():
+            return candidate
+    raise PolicyError(
+        f"the policy library was not found (looked for main.rego in {', '.join(str(c) for c in candidates)}); reinstall aiospo-ci."
+    )
+
+
+def _is_test(path: Path) -> bool:
+    return path.name.endswith("_test.rego")
+
+
+def _walk(root: Path, suffix: str) -> Iterator[Path]:
+    """Files under root ending in suffix, sorted by their '/'-separated relative path."""
+    if root.is_file():
+        if root.name.endswith(suffix):
+            yield root
+        return
+    found = []
+    for path in root.rglob(f"*{suffix}"):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") or part in _SKIP_DIRS for part in rel.parts[:-1]):
+            continue
+        if path.is_file():
+            found.append((rel.as_posix(), path))
+    for _, path in sorted(found):
+        yield path
+
+
+def _roots(extra_dirs: Sequence[Path], with_library: bool) -> list[tuple[str, Path]]:
+    """(label, folder) pairs: the library first, then each extra folder as given, once each."""
+    roots: list[tuple[str, Path]] = []
+    seen: set[Path] = set()
+    if with_library:
+        lib = library_dir()
+        roots.append((_LIBRARY_LABEL, lib))
+        seen.add(lib.resolve())
+    for d in extra_dirs:
+        d = Path(d)
+        if not d.exists():
+            raise PolicyError(f"policy folder {d}: does not exist; fix --policy or policy_dirs in the configuration.")
+        resolved = d.resolve()
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        roots.append((d.as_posix(), d))
+    return roots
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the policy file as UTF-8.") from None
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror or exc}); check that it exists and is readable.") from None
+
+
+def _module_name(label: str, root: Path, path: Path) -> str:
+    if root.is_file():
+        return label
+    return f"{label}/{path.relative_to(root).as_posix()}"
+
+
+def load_modules(
+    extra_dirs: Sequence[Path] = (),
+    *,
+    include_tests: bool = False,
+    with_library: bool = True,
+) -> dict[str, str]:
+    """Rego modules of the library and the extra folders: module name -> source.
+
+    Names are paths (``rego/rules/license.rego``, ``policies/org.rego``); ``*_test.rego`` files
+    are left out unless include_tests. The dict's order is fixed: library first, then each
+    folder in the order given, files sorted by path."""
+    modules: dict[str, str] = {}
+    for label, root in _roots(extra_dirs, with_library):
+        for path in _walk(root, ".rego"):
+            if _is_test(path) and not include_tests:
+                continue
+            name = _module_name(label, root, path)
+            if name in modules:
+                raise PolicyError(f"{path}: two policy files load as module {name}; rename one of them.")
+            modules[name] = _read(path)
+    return modules
+
+
+def _merge(into: dict[str, Any], value: dict[str, Any], where: str) -> None:
+    for key, item in value.items():
+        if key in into and isinstance(into[key], dict) and isinstance(item, dict):
+            _merge(into[key], item, f"{where}.{key}")
+        elif key in into:
+            raise PolicyError(f"{where}.{key} is defined by two data files; keep one.")
+        else:
+            into[key] = item
+
+
+def load_data(extra_dirs: Sequence[Path] = (), *, with_library: bool = True) -> dict[str, Any]:
+    """The base data document from ``data.json`` files, each placed at its folder's path
+    relative to the folder given (OPA's bundle layout). The library itself keeps its data in
+    Rego modules (rego/data/), so this is {} unless a user folder brings data."""
+    data: dict[str, Any] = {}
+    for _, root in _roots(extra_dirs, with_library):
+        base = root if root.is_dir() else root.parent
+        for path in _walk(root, "data.json"):
+            if path.name != "data.json":
+                continue
+            try:
+                value = json.loads(_read(path))
+            except ValueError as exc:
+                raise PolicyError(f"{path}: not valid JSON ({exc}); fix the data file.") from None
+            parts = [p for p in path.parent.relative_to(base).parts if p not in ("", ".")]
+            for part in reversed(parts):
+                value = {part: value}
+            if not isinstance(value, dict):
+                raise PolicyError(f"{path}: a data.json at the top of a policy folder must hold a JSON object; wrap it in one.")
+            _merge(data, value, "data")
+    return data
+
+
+# A METADATA block: the comment lines from '# METADATA' to the first non-comment line.
+_METADATA = re.compile(r"^# METADATA[ \t]*\n((?:#.*\n)*)", re.MULTILINE)
+
+
+def _metadata_blocks(name: str, source: str) -> Iterable[dict[str, Any]]:
+    for match in _METADATA.finditer(source if source.endswith("\n") else source + "\n"):
+        lines = [line[2:] if line.startswith("# ") else line[1:] for line in match.group(1).splitlines()]
+        line_no = source.count("\n", 0, match.start()) + 1
+        try:
+            block = yaml.safe_load("\n".join(lines))
+        except yaml.YAMLError as exc:
+            raise PolicyError(f"{name}:{line_no}: the METADATA block is not valid YAML ({exc}); fix its indentation.") from None
+        if isinstance(block, dict):
+            yield block
+
+
+def _resources(value: Any) -> list[dict[str, str]]:
+    out = []
+    for item in value or ():
+        if isinstance(item, str):
+            out.append({"ref": item, "description": ""})
+        elif isinstance(item, dict) and item.get("ref"):
+            out.append({"ref": str(item["ref"]), "description": str(item.get("description") or "")})
+    return out
+
+
+def rule_metadata(modules: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Rule id -> {title, description, severity, related_resources, module} from every
+    ``# METADATA`` block that names a ``custom.id``. Sorted by rule id."""
+    rules: dict[str, dict[str, Any]] = {}
+    for name in sorted(modules):
+        for block in _metadata_blocks(name, modules[name]):
+            custom = block.get("custom") or {}
+            rule_id = custom.get("id") if isinstance(custom, dict) else None
+            if not isinstance(rule_id, str) or not rule_id:
+                continue
+            description = " ".join(str(block.get("description") or "").split())
+            rules[rule_id] = {
+                "title": str(block.get("title") or rule_id),
+                "description": description,
+                "severity": str(custom.get("severity") or "warn"),
+                "related_resources": _resources(block.get("related_resources")),
+                "module": name,
+            }
+    return dict(sorted(rules.items()))
+
+
+def decision_modules(extra_dirs: Sequence[Path] = ()) -> dict[str, str]:
+    """The modules a check evaluates (library + extra folders, no tests)."""
+    return load_modules(extra_dirs)
+
+
+def find_library_file(relpath: str) -> Optional[Path]:
+    """A file inside the library by relative path, or None."""
+    path = library_dir() / relpath
+    return path if path.is_file() else None
+
+
+# rego-cpp 1.5.2 (the embedded engine) crashes the whole process (SIGSEGV/SIGBUS) on two
+# valid Rego constructs; refuse them with a sentence instead. See rego/README.md.
+_FUNCTION_HEAD = re.compile(r"^([A-Za-z_]\w*)\(([^)\n]*)\)\s*(?::=|=|if\b|\{)", re.MULTILINE)
+_WITH_WHOLE_INPUT = re.compile(r"\bwith\s+input\s+as\b")
+
+
+def _line_of(source: str, offset: int) -> int:
+    return source.count("\n", 0, offset) + 1
+
+
+def check_engine_pitfalls(modules: dict[str, str]) -> None:
+    """PolicyError when modules use constructs that crash the embedded engine:
+    functions of one name with different arities (even in different packages), and
+    ``with input as`` replacing the whole input (replace fields: ``with input.config as``)."""
+    arities: dict[str, tuple[int, str, int]] = {}
+    for name in sorted(modules):
+        source = modules[name]
+        for match in _FUNCTION_HEAD.finditer(source):
+            fn, args = match.group(1), match.group(2).strip()
+            arity = len([a for a in args.split(",") if a.strip()]) if args else 0
+            line = _line_of(source, match.start())
+            seen = arities.setdefault(fn, (arity, name, line))
+            if seen[0] != arity:
+                raise PolicyError(
+                    f"{name}:{line}: function {fn} takes {arity} arguments but {seen[1]}:{seen[2]} defines {fn} with {seen[0]}; "
+                    "the embedded engine (rego-cpp) crashes on that, so give one of them another name."
+                )
+        match = _WITH_WHOLE_INPUT.search(source)
+        if match:
+            raise PolicyError(
+                f"{name}:{_line_of(source, match.start())}: `with input as` replaces the whole input, which crashes the embedded engine (rego-cpp); "
+                "replace its fields instead, e.g. `with input.config as {...} with input.references as [...]`."
+            )

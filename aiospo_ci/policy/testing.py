@@ -1,0 +1,189 @@
+"""Run the Rego unit tests (every rule named ``test_*``) like ``opa test -v``.
+
+The tests run in the embedded engine (regopy) by default; ``run_tests`` takes another
+evaluator so the conformance suite can run the very same tests under OPA itself.
+A test passes when its rule is ``true``; an undefined rule fails; an engine error is an error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence, TextIO
+
+from aiospo_ci.errors import PolicyError
+from aiospo_ci.policy import library
+from aiospo_ci.policy.library import check_engine_pitfalls
+
+_PACKAGE = re.compile(r"^package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
+# A test rule head at column 0: `test_name if {`, `test_name := ...`, `test_name contains`.
+_TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
+
+#: evaluate(query) -> the query's value; raises on engine errors, returns _UNDEFINED when undefined.
+Evaluator = Callable[[str], Any]
+
+
+class _Undefined:
+    def __repr__(self) -> str:
+        return "undefined"
+
+
+UNDEFINED = _Undefined()
+
+
+@dataclass(frozen=True)
+class TestCase:
+    module: str  # the module (file) that defines it
+    package: str
+    name: str
+
+    @property
+    def query(self) -> str:
+        return f"data.{self.package}.{self.name}"
+
+
+@dataclass(frozen=True)
+class TestResult:
+    case: TestCase
+    status: str  # PASS | FAIL | ERROR
+    detail: str = ""  # why it failed: the value it had, or the engine error
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "PASS"
+
+
+def discover_tests(modules: dict[str, str]) -> list[TestCase]:
+    """Every distinct test_* rule in modules, in module then source order."""
+    cases: list[TestCase] = []
+    for name in sorted(modules):
+        source = modules[name]
+        package = _PACKAGE.search(source)
+        if not package:
+            continue
+        seen: set[str] = set()
+        for match in _TEST_RULE.finditer(source):
+            rule = match.group(1)
+            if rule not in seen:
+                seen.add(rule)
+                cases.append(TestCase(module=name, package=package.group(1), name=rule))
+    return cases
+
+
+def regopy_evaluator(modules: dict[str, str], data: Optional[dict[str, Any]] = None) -> Evaluator:
+    """An evaluator over one rego-cpp interpreter holding every module."""
+    from regopy import Interpreter, RegoError
+
+    from aiospo_ci.policy.embedded import describe_rego_error
+
+    interpreter = Interpreter()
+    try:
+        for name in modules:
+            interpreter.add_module(name, modules[name])
+        if data:
+            interpreter.add_data_json(json.dumps(data))
+    except RegoError as exc:
+        raise PolicyError(f"the policies do not compile: {describe_rego_error(exc)}; fix that module.") from None
+
+    def evaluate(query: str) -> Any:
+        try:
+            output = interpreter.query(f"x := {query}")
+        except RegoError as exc:
+            raise PolicyError(describe_rego_error(exc)) from None
+        text = str(output)
+        if not output.ok():
+            raise PolicyError(text.strip().splitlines()[0] if text.strip() else "engine error")
+        if text.strip() == "undefined":
+            return UNDEFINED
+        value = json.loads(text)
+        for result in value if isinstance(value, list) else [value]:
+            bindings = result.get("bindings") if isinstance(result, dict) else None
+            if bindings and "x" in bindings:
+                return bindings["x"]
+        return UNDEFINED
+
+    return evaluate
+
+
+def test_modules(dirs: Sequence[Path] = ()) -> dict[str, str]:
+    """The library and the given folders, tests included."""
+    return library.load_modules(list(dirs), include_tests=True)
+
+
+def run_tests(
+    dirs: Sequence[Path] = (),
+    evaluator: Optional[Evaluator] = None,
+    modules: Optional[dict[str, str]] = None,
+) -> list[TestResult]:
+    """Run every test_* rule of the library and of `dirs` (folders or .rego files)."""
+    if modules is None:
+        modules = test_modules(dirs)
+    check_engine_pitfalls(modules)
+    data = library.load_data(list(dirs))
+    cases = discover_tests(modules)
+    evaluators: dict[str, Evaluator] = {}
+    results = []
+    for case in cases:
+        if evaluator is not None:
+            evaluate = evaluator
+        elif case.module not in evaluators:
+            # One interpreter per test file: rego-cpp rewrites every `with` against all loaded
+            # modules, so loading every test file at once makes each query far slower.
+            evaluators[case.module] = regopy_evaluator(_modules_for(modules, case.module), data)
+            evaluate = evaluators[case.module]
+        else:
+            evaluate = evaluators[case.module]
+        try:
+            value = evaluate(case.query)
+        except Exception as exc:  # an engine error fails this test, not the run
+            results.append(TestResult(case, "ERROR", str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__))
+            continue
+        if value is True:
+            results.append(TestResult(case, "PASS"))
+        else:
+            results.append(TestResult(case, "FAIL", "undefined" if value is UNDEFINED else f"value {json.dumps(value)[:200]}"))
+    return results
+
+
+def _modules_for(modules: dict[str, str], test_module: str) -> dict[str, str]:
+    """Every non-test module, the shared test fixtures, and the one test file."""
+    return {
+        name: source
+        for name, source in modules.items()
+        if not name.endswith("_test.rego") or name == test_module or _is_fixture(source)
+    }
+
+
+_FIXTURE_PACKAGE = re.compile(r"^package\s+[\w.]*fixtures\b", re.MULTILINE)
+
+
+def _is_fixture(source: str) -> bool:
+    """Test helper modules (a package named *fixtures*, with no tests of their own)."""
+    return bool(_FIXTURE_PACKAGE.search(source)) and not _TEST_RULE.search(source)
+
+
+def summary(results: Sequence[TestResult]) -> str:
+    passed = sum(1 for r in results if r.passed)
+    failed = sum(1 for r in results if r.status == "FAIL")
+    errors = sum(1 for r in results if r.status == "ERROR")
+    text = f"{passed} passed, {failed} failed"
+    return text + (f", {errors} errors" if errors else "")
+
+
+def render(results: Sequence[TestResult], out: TextIO, verbose: bool = True) -> None:
+    """Print results like `opa test -v`: the file, then one line per test, then a summary."""
+    current = None
+    for result in results:
+        if not verbose and result.passed:
+            continue
+        if result.case.module != current:
+            current = result.case.module
+            out.write(f"{current}:\n")
+        line = f"{result.case.query}: {result.status}"
+        if result.detail:
+            line += f" ({result.detail})"
+        out.write(line + "\n")
+    out.write("-" * 80 + "\n")
+    out.write(summary(results) + "\n")

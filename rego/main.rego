@@ -1,0 +1,146 @@
+# The one decision aiospo-ci asks for: data.aiospo.main.findings.
+#
+# It collects the `findings` of every package directly under data.aiospo.rules (the library's
+# and any user policy declared as `package aiospo.rules.<name>`), normalises each to
+# {rule, severity, message, ref, waived, waiver} and applies the configuration's waivers.
+# A waived finding is reported as waived, never hidden; an expired waiver stops applying
+# and says so. The waiver logic is a pure function (decide) so it is tested without `with`.
+package aiospo.main
+
+import data.aiospo.lib
+
+# Every finding of every rule package, as the package wrote it.
+raw contains f if {
+	some pkg
+	f := data.aiospo.rules[pkg].findings[_]
+}
+
+waivers := w if {
+	w := lib.config.waivers
+	is_array(w)
+} else := []
+
+findings := decide(raw, waivers, input.references, input.today)
+
+# The decision for a set of raw findings, given the waivers, the references and the date.
+decide(raw_findings, waiver_list, refs, today) := {out |
+	some f in raw_findings
+	out := _decided(f, waiver_list, refs, today)
+} | {object.union(f, {"waived": false, "waiver": null}) |
+	some f in _waiver_findings(raw_findings, waiver_list, refs, today)
+}
+
+# The fields of the finding contract; a user rule that leaves out `ref` speaks about the run.
+_base(f) := {
+	"rule": f.rule,
+	"severity": f.severity,
+	"message": f.message,
+	"ref": object.get(f, "ref", null),
+}
+
+_decided(f, waiver_list, refs, today) := object.union(_base(f), {"waived": true, "waiver": _waiver_object(waiver_list[i])}) if {
+	i := _waiver_for(f, waiver_list, refs, today)
+} else := object.union(_base(f), {"waived": false, "waiver": null})
+
+# A waiver must say why and until when (the configuration schema requires both as well).
+_valid(w) if {
+	is_string(w.model)
+	is_string(w.rule)
+	is_string(w.justification)
+	trim_space(w.justification) != ""
+	is_string(w.expires)
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, w.expires)
+}
+
+# Dates are compared as YYYY-MM-DD strings; a waiver is good through its expiry day.
+_expired(w, today) if {
+	_valid(w)
+	w.expires < today
+}
+
+# A waiver covers a finding about a reference whose id (or renamed id) matches the waiver's
+# model pattern, for a rule matching its rule pattern.
+_covers(w, f, refs) if {
+	is_number(f.ref)
+	some r in refs
+	r.index == f.ref
+	some id in lib.ids(r)
+	lib.matches(w.model, id)
+	lib.matches(w.rule, f.rule)
+}
+
+# The first active waiver (in configuration order) that covers a finding.
+_waiver_for(f, waiver_list, refs, today) := min(candidates) if {
+	candidates := {i |
+		w := waiver_list[i]
+		_valid(w)
+		w.expires >= today
+		_covers(w, f, refs)
+	}
+	count(candidates) > 0
+}
+
+_waiver_object(w) := {
+	"justification": w.justification,
+	"approver": object.get(w, "approver", null),
+	"expires": w.expires,
+}
+
+_waiver_findings(raw_findings, waiver_list, refs, today) := (_expired_notes(raw_findings, waiver_list, refs, today) | _unused_expired_notes(raw_findings, waiver_list, refs, today)) | _invalid_notes(waiver_list)
+
+_describe(w) := sprintf("The waiver for rule '%s' on model '%s' (approved by %s, justification: %s)", [
+	w.rule, w.model, _text(object.get(w, "approver", "nobody")), w.justification,
+])
+
+# METADATA
+# title: Expired waiver
+# description: >-
+#   A waiver whose expiry date has passed no longer applies: the findings it covered count
+#   again. This note names the waiver so it can be renewed (with a new review) or removed.
+# related_resources:
+#   - ref: https://github.com/aiospo/aiospo-ci/blob/main/docs/policies.md#waivers
+#     description: Waivers in docs/policies.md
+# custom:
+#   id: waiver/expired
+#   severity: info
+_expired_notes(raw_findings, waiver_list, refs, today) := {lib.finding("waiver/expired", "info", msg, f.ref) |
+	some w in waiver_list
+	_expired(w, today)
+	some f in raw_findings
+	_covers(w, f, refs)
+	msg := sprintf("%s expired on %s and no longer applies to %s, so the finding counts again. Renew it with a new expiry date after a fresh review, or remove it from waivers in .aiospo.yaml.", [
+		_describe(w), w.expires, f.rule,
+	])
+}
+
+_unused_expired_notes(raw_findings, waiver_list, refs, today) := {lib.finding("waiver/expired", "info", msg, null) |
+	some w in waiver_list
+	_expired(w, today)
+	not _covers_any(w, raw_findings, refs)
+	msg := sprintf("%s expired on %s; it matches no finding today. Remove it from waivers in .aiospo.yaml.", [_describe(w), w.expires])
+}
+
+_covers_any(w, raw_findings, refs) if {
+	some f in raw_findings
+	_covers(w, f, refs)
+}
+
+# METADATA
+# title: Invalid waiver
+# description: >-
+#   Every waiver needs a model pattern, a rule pattern, a justification and an expiry date
+#   (YYYY-MM-DD); one without them is a configuration error and waives nothing.
+# custom:
+#   id: waiver/invalid
+#   severity: deny
+_invalid_notes(waiver_list) := {lib.finding("waiver/invalid", "deny", msg, null) |
+	w := waiver_list[i]
+	not _valid(w)
+	msg := sprintf("Waiver #%d in .aiospo.yaml (model '%s', rule '%s') is missing a model, a rule, a justification or an expiry date (YYYY-MM-DD), so it waives nothing. Add the missing fields.", [
+		i + 1, _text(object.get(w, "model", "")), _text(object.get(w, "rule", "")),
+	])
+}
+
+_text(x) := x if {
+	is_string(x)
+} else := "?"
