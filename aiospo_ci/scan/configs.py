@@ -66,7 +66,7 @@ class _Hit:
 
 def _refs(relpath: str, prefix: str, hits: list[_Hit]) -> list[ModelReference]:
     out = []
-    for h in hits:
+    for h in sorted(hits, key=lambda h: (h.line, h.column or 0)):
         t = hub_target(h.value)
         if t is None:
             continue

@@ -283,11 +283,11 @@ class _Module:
 
     def _annotated_instance(self, arg: ast.arg, fn: ast.AST) -> None:
         ann = arg.annotation
-        if isinstance(ann, ast.Name):
+        if isinstance(ann, (ast.Name, ast.Attribute)):
             # `def run(cfg: Config)`: cfg.model_name reads Config's default (checked on use:
-            # the class may be defined further down)
+            # the class may be defined further down); `client: openai.OpenAI` types the calls
             self.instances.setdefault(arg.arg, []).append(
-                (getattr(fn, "lineno", 0), ast.Call(func=ast.Name(id=ann.id, ctx=ast.Load()), args=[], keywords=[]))
+                (getattr(fn, "lineno", 0), ast.Call(func=ann, args=[], keywords=[]))
             )
 
     def _note(self, node: ast.AST, scope: _Scope) -> None:
@@ -854,8 +854,19 @@ class PythonScanner(Scanner):
         return may_contain_python(data)
 
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
-        tree = parse_python(data, relpath)
-        return analyse(relpath, tree, source=data)
+        from aiospo_ci.scan.python_blocks import parse_relevant
+
+        hot = hot_lines(data)
+        try:
+            tree = parse_relevant(data, relpath, hot)
+        except (RecursionError, MemoryError):
+            tree = None
+        if tree is None:
+            tree = parse_python(data, relpath)
+        try:
+            return PythonAnalysis(relpath, tree, None, hot).run()
+        except RecursionError:
+            raise ScanFailure("nested too deeply to analyse") from None
 
 
 def iter_calls(tree: ast.AST) -> Iterator[ast.Call]:  # pragma: no cover - debugging aid

@@ -1,0 +1,234 @@
+"""The Python scanner: the API table, value resolution, flags, and what it must not report."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from aiospo_ci.scan.interface import ScanFailure
+from aiospo_ci.scan.python import PythonScanner
+from aiospo_ci.scan.python_apis import Api, ApiIndex, may_reference
+
+
+def scan(src: str):
+    data = textwrap.dedent(src).encode()
+    return PythonScanner().scan("app.py", data)
+
+
+def one(src: str):
+    refs = scan(src)
+    assert len(refs) == 1, refs
+    return refs[0]
+
+
+def test_line_and_column_point_at_the_argument():
+    r = one("""
+        from transformers import AutoModel
+        m = AutoModel.from_pretrained(
+            "org/name",
+        )
+    """)
+    assert (r.line, r.column, r.id) == (4, 5, "org/name")
+
+
+def test_import_alias_of_module_and_class():
+    r = one("""
+        import transformers as tf
+        tf.AutoModelForSeq2SeqLM.from_pretrained("google/flan-t5-base")
+    """)
+    assert r.call == "transformers.AutoModelForSeq2SeqLM.from_pretrained"
+
+
+def test_from_pretrained_on_a_class_defined_here_is_still_reported():
+    r = one("""
+        class MyModel(PreTrainedModel):
+            pass
+        MyModel.from_pretrained("org/custom")
+    """)
+    assert (r.call, r.id, r.source) == ("MyModel.from_pretrained", "org/custom", "huggingface")
+
+
+def test_pipeline_without_its_import_is_not_transformers():
+    assert scan("""
+        def pipeline(*steps):
+            return steps
+        pipeline("a", "org/x")
+    """) == []
+
+
+def test_resolution_cycle_ends_unresolved():
+    r = one("""
+        from transformers import AutoModel
+        a = b
+        b = a
+        AutoModel.from_pretrained(a)
+    """)
+    assert (r.source, r.id) == ("unresolved", "a")
+
+
+def test_long_reassignment_chain_and_fstring_concat():
+    r = one("""
+        from transformers import AutoModel
+        ORG = "org"
+        a = ORG
+        b = a
+        c = f"{b}/" + "name"
+        AutoModel.from_pretrained(c)
+    """)
+    assert r.id == "org/name" and r.source == "huggingface" and r.flags == ()
+
+
+def test_function_local_value_wins_over_module_value_and_uses_latest_assignment():
+    refs = scan("""
+        from transformers import AutoModel
+        NAME = "org/module-level"
+        def load():
+            NAME = "org/first"
+            NAME = "org/function-level"
+            return AutoModel.from_pretrained(NAME)
+        AutoModel.from_pretrained(NAME)
+    """)
+    assert sorted(r.id for r in refs) == ["org/function-level", "org/module-level"]
+
+
+def test_env_default_is_overridable_and_or_fallback():
+    refs = scan("""
+        import os
+        from transformers import AutoModel
+        AutoModel.from_pretrained(os.environ.get("A", "org/a"))
+        AutoModel.from_pretrained(os.getenv("B") or "org/b")
+        AutoModel.from_pretrained(os.getenv("C"))
+    """)
+    by_id = {r.id: r for r in refs}
+    assert by_id["org/a"].flags == ("overridable",) and dict(by_id["org/a"].detail) == {"overridable_by": "A"}
+    assert dict(by_id["org/b"].detail) == {"overridable_by": "B"}
+    assert by_id["os.getenv('C')"].source == "unresolved"
+
+
+def test_dict_kwargs_literal_and_dict_call():
+    refs = scan("""
+        from transformers import pipeline
+        pipeline("x", **{"model": "org/literal", "trust_remote_code": True})
+        opts = dict(model="org/dict-call", revision="0123456789abcdef0123456789abcdef01234567")
+        pipeline("x", **opts)
+    """)
+    by_id = {r.id: r for r in refs}
+    assert by_id["org/literal"].flags == ("trust_remote_code",)
+    assert by_id["org/dict-call"].pin == "commit"
+
+
+def test_dataclass_instance_keyword_overrides_default():
+    r = one("""
+        from dataclasses import dataclass
+        from transformers import AutoModel
+        @dataclass
+        class Cfg:
+            name: str = "org/default"
+        cfg = Cfg(name="org/override")
+        AutoModel.from_pretrained(cfg.name)
+    """)
+    assert r.id == "org/override"
+
+
+def test_self_attribute_set_in_init_from_another_method():
+    r = one("""
+        from openai import OpenAI
+        class Bot:
+            def __init__(self):
+                self.client = OpenAI()
+                self.model = "gpt-4o"
+            def answer(self, q):
+                return self.client.chat.completions.create(model=self.model, messages=[q])
+    """)
+    assert (r.id, r.source, r.provider, r.call) == ("gpt-4o", "api", "openai", "openai.OpenAI.chat.completions.create")
+
+
+def test_hosted_model_unresolved_keeps_provider():
+    r = one("""
+        import anthropic
+        def ask(client: anthropic.Anthropic, name):
+            return client.messages.create(model=name, messages=[])
+    """)
+    assert (r.source, r.provider, r.id) == ("unresolved", "anthropic", "name")
+
+
+def test_revision_flags():
+    refs = scan("""
+        import os
+        from transformers import AutoModel
+        def load(rev):
+            AutoModel.from_pretrained("org/a", revision=rev)
+        AutoModel.from_pretrained("org/b", revision=None)
+        AutoModel.from_pretrained("org/c", revision="refs/pr/1")
+    """)
+    by_id = {r.id: r for r in refs}
+    assert by_id["org/a"].flags == ("revision_from_variable",) and by_id["org/a"].pin == "mutable"
+    assert dict(by_id["org/a"].detail) == {"revision_expression": "rev"}
+    assert (by_id["org/b"].revision, by_id["org/b"].pin, by_id["org/b"].flags) == (None, "none", ())
+    assert (by_id["org/c"].revision, by_id["org/c"].pin) == ("refs/pr/1", "mutable")
+
+
+def test_trust_remote_code_false_and_safetensors_true_raise_no_flag():
+    r = one("""
+        from transformers import AutoModel
+        AutoModel.from_pretrained("org/a", trust_remote_code=False, use_safetensors=True)
+    """)
+    assert r.flags == ()
+
+
+def test_weights_dict_passed_to_load_lora_weights_is_not_a_reference():
+    assert scan("""
+        from diffusers import DiffusionPipeline
+        pipe = DiffusionPipeline.from_pretrained("org/base")
+        pipe.load_lora_weights({"w": 1})
+    """)[0].id == "org/base"
+
+
+def test_unresolved_expression_text_is_bounded():
+    r = one("from transformers import AutoModel\nAutoModel.from_pretrained(f(" + "x + " * 200 + "x))\n")
+    assert r.source == "unresolved" and len(r.id) <= 200 and r.id.endswith("...")
+
+
+def test_snapshot_download_of_a_space_is_not_a_model():
+    assert scan("""
+        from huggingface_hub import snapshot_download
+        snapshot_download("org/app", repo_type="space")
+    """) == []
+
+
+def test_syntax_error_is_a_scan_failure_naming_the_line():
+    with pytest.raises(ScanFailure, match=r"not valid Python 3: .*\(line 3\)"):
+        scan("from transformers import AutoModel\nx = 1\ndef (:\n")
+
+
+def test_latin1_file_with_encoding_cookie():
+    data = "# -*- coding: latin-1 -*-\nfrom transformers import AutoModel\nNOTE = 'café'\nAutoModel.from_pretrained('org/name')\n"
+    refs = PythonScanner().scan("a.py", data.encode("latin-1"))
+    assert [(r.id, r.source, r.line) for r in refs] == [("org/name", "huggingface", 4)]
+
+
+def test_non_ascii_id_is_not_a_hub_id():
+    (r,) = PythonScanner().scan("a.py", "from transformers import AutoModel\nAutoModel.from_pretrained('org/é')\n".encode())
+    assert (r.id, r.source) == ("org/é", "local")
+
+
+def test_bad_encoding_cookie_is_a_scan_failure():
+    with pytest.raises(ScanFailure):
+        PythonScanner().scan("a.py", b"# -*- coding: no-such-codec -*-\nfrom_pretrained\n")
+
+
+def test_prefilter_needs_an_import_or_a_loader_name():
+    assert may_reference(b"from transformers import AutoModel\n")
+    assert may_reference(b"x.from_pretrained('a')")
+    assert may_reference(b"import torch\nstate = torch.load(p)\n")
+    assert not may_reference(b"import torch\nx = torch.zeros(3)\n")  # torch without a load
+    assert not may_reference(b"import numpy as np\n# transformers are great\n")
+    assert not may_reference(b"x = 'from_dict'\n")
+
+
+def test_api_index_extends_with_a_table_entry():
+    index = ApiIndex((Api("mylib.Loader.fetch", ((0, "name"),)), Api("*.from_pretrained", ((0, None),))))
+    assert index.find("mylib.Loader.fetch").pattern == "mylib.Loader.fetch"
+    assert index.find("x.y.from_pretrained").pattern == "*.from_pretrained"
+    assert index.find("mylib.Loader.other") is None

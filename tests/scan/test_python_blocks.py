@@ -1,0 +1,87 @@
+"""Parsing only the relevant blocks must give exactly what a whole parse gives."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from aiospo_ci.scan import python_blocks
+from aiospo_ci.scan.python import PythonAnalysis, hot_lines, parse_python
+from aiospo_ci.scan.python_blocks import parse_relevant
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def both(data: bytes):
+    hot = hot_lines(data)
+    whole = PythonAnalysis("f.py", parse_python(data, "f.py"), None, hot).run()
+    tree = parse_relevant(data, "f.py", hot)
+    part = PythonAnalysis("f.py", tree, None, hot).run() if tree is not None else None
+    return whole, part
+
+
+@pytest.fixture(autouse=True)
+def no_size_floor(monkeypatch):
+    monkeypatch.setattr(python_blocks, "_MIN_BYTES", 0)
+
+
+def test_corpus_resolution_file_gives_the_same_references():
+    whole, part = both((CORPUS / "src" / "models" / "resolution.py").read_bytes())
+    assert part is not None, "resolution.py has blocks without markers: the block parse applies"
+    assert sorted(part, key=repr) == sorted(whole, key=repr) and len(whole) == 17
+
+
+FILLER = '''
+
+def helper_{n}(x, y=2):
+    """Nothing to see."""
+    total = x * y
+    return total
+
+
+class Holder{n}:
+    value = {n}
+
+    def get(self):
+        return self.value
+'''
+
+
+def test_large_file_with_config_class_far_from_its_use():
+    head = "from dataclasses import dataclass\nfrom transformers import AutoModel\nBASE = 'org'\n"
+    cfg = "\n\n@dataclass\nclass TrainConfig:\n    name: str = f'{BASE}/configured'\n"
+    use = "\n\ndef run(cfg: TrainConfig):\n    return AutoModel.from_pretrained(cfg.name, revision=REV)\n"
+    tail = "\n\nREV = 'v1'\nif __name__ == '__main__':\n    run(TrainConfig())\n"
+    src = head + "".join(FILLER.format(n=i) for i in range(40)) + cfg + "".join(
+        FILLER.format(n=i) for i in range(40, 80)) + use + tail
+    whole, part = both(src.encode())
+    assert part is not None, "the block parse should apply to this file"
+    assert [(r.id, r.revision, r.line) for r in part] == [(r.id, r.revision, r.line) for r in whole]
+    assert [r.id for r in whole] == ["org/configured"]
+
+
+def test_column_zero_lines_inside_strings_fall_back_or_agree():
+    src = (
+        "from transformers import AutoModel\n"
+        'DOC = """\ndef not_code():\nclass Nope:\n"""\n'
+        "def load():\n    text = '''\nclass Inside:\n'''\n    return AutoModel.from_pretrained('org/x')\n"
+        + "".join(FILLER.format(n=i) for i in range(5))
+    )
+    whole, part = both(src.encode())
+    assert [r.id for r in whole] == ["org/x"]
+    assert part is None or [(r.id, r.line) for r in part] == [(r.id, r.line) for r in whole]
+
+
+def test_random_block_orders_agree():
+    rng = random.Random(3)
+    pieces = [FILLER.format(n=i) for i in range(30)] + [
+        "\n\ndef use_{0}():\n    return AutoModel.from_pretrained(NAME_{0})\n".format(i) for i in range(5)
+    ] + ["\nNAME_{0} = 'org/model-{0}'\n".format(i) for i in range(5)]
+    for _ in range(10):
+        rng.shuffle(pieces)
+        src = "from transformers import AutoModel\n" + "".join(pieces)
+        whole, part = both(src.encode())
+        assert len(whole) == 5
+        assert part is not None and sorted((r.id, r.line) for r in part) == sorted((r.id, r.line) for r in whole)
