@@ -109,7 +109,7 @@ _expired_notes(raw_findings, waiver_list, refs, today) := {lib.finding("waiver/e
 	some f in raw_findings
 	_covers(w, f, refs)
 	msg := sprintf("%s expired on %s and no longer applies to %s, so the finding counts again. Renew it with a new expiry date after a fresh review, or remove it from waivers in .aiospo.yaml.", [
-		_describe(w), w.expires, f.rule,
+		_describe(w), w.expires, trim_space(f.rule),
 	])
 }
 

@@ -116,6 +116,7 @@ def load_modules(
             if name in modules:
                 raise PolicyError(f"{path}: two policy files load as module {name}; rename one of them.")
             modules[name] = _read(path)
+    check_engine_pitfalls(modules)
     return modules
 
 

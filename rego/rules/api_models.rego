@@ -25,7 +25,7 @@ findings contains lib.finding("api/unapproved-provider", action, msg, r.index) i
 	some r in input.references
 	_api(r)
 	not lib.matches_any(providers, _provider(r))
-	msg := sprintf("%s is called through provider '%s', which is not in api_models.providers (%s). Use an approved provider, or have this one reviewed and add it.", [r.id, _provider(r), concat(", ", providers)])
+	msg := sprintf("%s is called through provider '%s', which is not in api_models.providers (%s). Use an approved provider, or have this one reviewed and add it.", [r.id, _provider(r), trim_space(concat(", ", providers))])
 }
 
 # METADATA
@@ -43,5 +43,5 @@ findings contains lib.finding("api/unapproved-model", action, msg, r.index) if {
 	some r in input.references
 	_api(r)
 	not lib.matches_any(models, r.id)
-	msg := sprintf("%s (provider '%s') is not in api_models.models (%s). Use an approved model, or have this one reviewed and add it.", [r.id, _provider(r), concat(", ", models)])
+	msg := sprintf("%s (provider '%s') is not in api_models.models (%s). Use an approved model, or have this one reviewed and add it.", [r.id, _provider(r), trim_space(concat(", ", models))])
 }

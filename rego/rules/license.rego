@@ -103,7 +103,7 @@ findings contains lib.finding("license/warned-id", "warn", msg, r.index) if {
 	msg := sprintf("%s is licensed '%s', which licenses.warn in .aiospo.yaml asks to review. Check the license terms against this use, then move the id to licenses.allow or waive the finding.", [lib.name(r), _label(r)])
 }
 
-_obligations(r) := concat("; ", o) if {
+_obligations(r) := trim_space(concat("; ", o)) if {
 	o := catalogue.licenses[lib.license_id(r.facts.license)].obligations
 	count(o) > 0
 } else := sprintf("read the license at %s", [r.facts.license_link]) if {

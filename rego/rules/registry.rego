@@ -59,7 +59,7 @@ findings contains lib.finding("registry/use-not-approved", action, msg, r.index)
 	is_array(e.uses)
 	count(e.uses) > 0
 	not lib.intended_use in e.uses
-	msg := sprintf("%s is approved only for %s use, not for '%s'. Ask its owner (%s) to extend the approval, or use an approved model.", [lib.name(r), concat(", ", e.uses), lib.intended_use, _owner(e)])
+	msg := sprintf("%s is approved only for %s use, not for '%s'. Ask its owner (%s) to extend the approval, or use an approved model.", [lib.name(r), trim_space(concat(", ", e.uses)), lib.intended_use, _owner(e)])
 }
 
 # METADATA
