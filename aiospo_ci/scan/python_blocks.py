@@ -15,11 +15,14 @@ a byte-order mark are always parsed whole.
 from __future__ import annotations
 
 import ast
+import re
 from bisect import bisect_left
 from typing import Optional
 
 _CONTINUES = (b"else", b"elif", b"except", b"finally", b"case", b")", b"]", b"}")
 _MIN_BYTES = 16 * 1024  # below this a whole parse is as cheap as the bookkeeping
+_CLASS_ROUNDS = 3
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Block:
@@ -80,16 +83,19 @@ def parse_relevant(data: bytes, filename: str, hot: Optional[list[int]]) -> Opti
     chosen = [b.kind == "simple" or _hot(hot, b.start, b.end) for b in blocks]
     if all(chosen):
         return None
-    # Classes named in what is parsed: their attributes may be read. Repeat for classes that
-    # name other classes (bounded by the number of classes).
-    for _ in range(len(blocks)):
+    # Classes named in what is parsed: their attributes may be read. A class can name another
+    # class; after a few rounds of that, parse the whole file rather than chase the chain.
+    for round_ in range(_CLASS_ROUNDS + 1):
         text = b"\n".join(b"\n".join(lines[b.start - 1: b.end]) for b, c in zip(blocks, chosen) if c)
+        names = set(_IDENTIFIER.findall(text))
         added = False
         for i, b in enumerate(blocks):
-            if not chosen[i] and b.kind == "class" and b.name and b.name in text:
+            if not chosen[i] and b.kind == "class" and b.name in names:
                 chosen[i] = added = True
         if not added:
             break
+        if round_ == _CLASS_ROUNDS:
+            return None
     for b, c in zip(blocks, chosen):
         if not c:
             lines[b.start - 1: b.end] = [b""] * (b.end - b.start + 1)

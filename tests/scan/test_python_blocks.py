@@ -85,3 +85,12 @@ def test_random_block_orders_agree():
         whole, part = both(src.encode())
         assert len(whole) == 5
         assert part is not None and sorted((r.id, r.line) for r in part) == sorted((r.id, r.line) for r in whole)
+
+
+def test_long_class_chain_falls_back_to_the_whole_file():
+    chain = "".join(f"\n\nclass C{i}:\n    name = C{i + 1}.name\n" for i in range(6)) + "\n\nclass C6:\n    name = 'org/deep'\n"
+    src = ("from transformers import AutoModel\n" + "".join(FILLER.format(n=i) for i in range(20)) + chain
+           + "\n\ndef use():\n    return AutoModel.from_pretrained(C0.name)\n")
+    whole, part = both(src.encode())
+    assert part is None  # more than three rounds of classes naming classes: parsed whole
+    assert [r.id for r in whole] == ["org/deep"]
