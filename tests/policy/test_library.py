@@ -1,0 +1,88 @@
+"""Finding and reading the policy library and user folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aiospo_ci.errors import PolicyError
+from aiospo_ci.policy import library
+
+
+def test_library_dir_holds_the_decision():
+    lib = library.library_dir()
+    assert (lib / "main.rego").is_file()
+    assert "package aiospo.main" in (lib / "main.rego").read_text(encoding="utf-8")
+
+
+def test_modules_are_named_by_path_in_a_fixed_order_without_tests():
+    modules = library.load_modules([])
+    names = list(modules)
+    assert names == sorted(names)
+    assert "rego/main.rego" in names and "rego/rules/license.rego" in names
+    assert not [n for n in names if n.endswith("_test.rego")]
+    assert [n for n in library.load_modules([], include_tests=True) if n.endswith("_test.rego")]
+
+
+def test_user_folders_follow_the_library_and_load_once(tmp_path: Path):
+    (tmp_path / "b.rego").write_text("package aiospo.rules.b\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.rego").write_text("package aiospo.rules.a\n", encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "x.rego").write_text("package x\n", encoding="utf-8")
+    names = list(library.load_modules([tmp_path, tmp_path]))
+    mine = [n for n in names if not n.startswith("rego/")]
+    assert mine == [f"{tmp_path.as_posix()}/b.rego", f"{tmp_path.as_posix()}/sub/a.rego"]
+    assert names.index(mine[0]) > names.index("rego/main.rego")
+
+
+def test_unreadable_policy_names_the_file(tmp_path: Path):
+    (tmp_path / "latin1.rego").write_bytes(b"package x\n# caf\xe9\n")
+    with pytest.raises(PolicyError, match=r"latin1.rego: not UTF-8 text"):
+        library.load_modules([tmp_path])
+
+
+def test_missing_policy_folder_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(PolicyError, match=r"policy folder .*nope: does not exist"):
+        library.load_modules([tmp_path / "nope"])
+
+
+def test_data_files_follow_opa_bundle_layout(tmp_path: Path):
+    (tmp_path / "orgs").mkdir()
+    (tmp_path / "orgs" / "data.json").write_text('{"allowed": ["meta-llama"]}', encoding="utf-8")
+    (tmp_path / "data.json").write_text('{"top": 1}', encoding="utf-8")
+    (tmp_path / "other.json").write_text('{"ignored": true}', encoding="utf-8")
+    assert library.load_data([tmp_path]) == {"orgs": {"allowed": ["meta-llama"]}, "top": 1}
+
+
+def test_bad_data_file_names_the_file(tmp_path: Path):
+    (tmp_path / "data.json").write_text("{oops", encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"data.json: not valid JSON"):
+        library.load_data([tmp_path])
+
+
+def test_rule_metadata_from_the_library():
+    rules = library.rule_metadata(library.load_modules([]))
+    assert len(rules) >= 40
+    lic = rules["license/category"]
+    assert lic["title"] == "License category"
+    assert lic["severity"] == "deny"
+    assert lic["related_resources"][0]["ref"] == "https://huggingface.co/docs/hub/repositories-licenses"
+    assert lic["module"] == "rego/rules/license.rego"
+    assert "never treated as permissive" in lic["description"]
+    for rule_id, meta in rules.items():
+        assert meta["severity"] in ("deny", "warn", "info"), rule_id
+        assert meta["title"] and meta["description"], rule_id
+
+
+def test_every_library_rule_id_appears_in_its_module():
+    modules = library.load_modules([])
+    for rule_id, meta in library.rule_metadata(modules).items():
+        assert f'"{rule_id}"' in modules[meta["module"]], rule_id
+
+
+def test_bad_metadata_yaml_names_the_line():
+    source = "package p\n\n# METADATA\n# title: [unclosed\nallow := true\n"
+    with pytest.raises(PolicyError, match=r"p.rego:3: the METADATA block is not valid YAML"):
+        library.rule_metadata({"p.rego": source})
