@@ -121,7 +121,13 @@ def _register_init(sub: argparse._SubParsersAction) -> None:
     register(sub)
 
 
-EXTRA_COMMANDS += [_register_inventory, _register_init]
+def _register_policy(sub: argparse._SubParsersAction) -> None:
+    from aiospo_ci.policy.commands import register
+
+    register(sub)
+
+
+EXTRA_COMMANDS += [_register_inventory, _register_init, _register_policy]
 
 
 def _write(text: str, output: Optional[str]) -> None:
