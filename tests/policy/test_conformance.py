@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from aiospo_ci.policy import library, testing
-from aiospo_ci.policy.embedded import EmbeddedEngine
-from tests.support.opa_reference import opa_decision, opa_engine, opa_evaluator
+from tests.support.opa_reference import opa_decision, opa_engine, opa_passing_tests
+from tests.support.policy_corpus import corpus_case, corpus_paths, embedded_decision
 
-CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.json"))
+CORPUS = corpus_paths()
 
 
 def _canonical(findings):
@@ -25,13 +25,6 @@ def modules():
 
 
 @pytest.fixture(scope="module")
-def embedded(modules):
-    engine = EmbeddedEngine()
-    engine.load(modules, {})
-    return engine
-
-
-@pytest.fixture(scope="module")
 def opa(modules):
     return opa_engine(modules)
 
@@ -41,9 +34,9 @@ def test_corpus_is_large_enough():
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
-def test_engines_agree_and_expectations_hold(path, embedded, opa):
-    case = json.loads(path.read_text(encoding="utf-8"))
-    ours = embedded.evaluate(case["input"])
+def test_engines_agree_and_expectations_hold(path, opa):
+    case = corpus_case(path.name)
+    ours = embedded_decision(path.name)
     theirs = opa_decision(opa, case["input"])
     assert _canonical(ours) == _canonical(theirs)
     got = {(f["rule"], f["severity"], f["ref"], f["waived"]) for f in ours}
@@ -53,10 +46,10 @@ def test_engines_agree_and_expectations_hold(path, embedded, opa):
         assert ours == []
 
 
-def test_corpus_fires_every_documented_rule(embedded, modules):
+def test_corpus_fires_every_documented_rule(modules):
     fired = set()
     for path in CORPUS:
-        fired |= {f["rule"] for f in embedded.evaluate(json.loads(path.read_text(encoding="utf-8"))["input"])}
+        fired |= {f["rule"] for f in embedded_decision(path.name)}
     documented = set(library.rule_metadata(modules))
     assert documented - fired == set(), "rules no corpus document fires"
     assert fired - documented == set(), "rules without a # METADATA block"
@@ -64,7 +57,11 @@ def test_corpus_fires_every_documented_rule(embedded, modules):
 
 def test_library_unit_tests_pass_under_opa():
     mods = testing.test_modules([])
-    results = testing.run_tests(modules=mods, evaluator=opa_evaluator(opa_engine(mods)))
-    assert len(results) > 100
-    failed = [f"{r.case.query}: {r.status} {r.detail}" for r in results if not r.passed]
+    engine = opa_engine(mods)
+    cases = testing.discover_tests(mods)
+    assert len(cases) > 100
+    failed = []
+    for package in sorted({c.package for c in cases}):
+        expected = {c.name for c in cases if c.package == package}
+        failed += sorted(f"data.{package}.{name}" for name in expected - opa_passing_tests(engine, package))
     assert failed == []

@@ -8,8 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from aiospo_ci.policy import library
-from aiospo_ci.policy.embedded import EmbeddedEngine
+from tests.support.policy_corpus import embedded_decision
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "aiospo_ci" / "schemas"
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.json"))
@@ -21,13 +20,6 @@ def _validator(name: str):
     return jsonschema.Draft202012Validator(schema)
 
 
-@pytest.fixture(scope="module")
-def engine():
-    e = EmbeddedEngine()
-    e.load(library.load_modules([]), {})
-    return e
-
-
 def test_every_corpus_input_and_config_is_valid():
     inputs = _validator("input.schema.json")
     config = _validator("config.schema.json")
@@ -37,11 +29,11 @@ def test_every_corpus_input_and_config_is_valid():
         config.validate(document["config"])
 
 
-def test_every_finding_matches_the_finding_schema(engine):
+def test_every_finding_matches_the_finding_schema():
     findings = _validator("finding.schema.json")
     seen = 0
     for path in CORPUS:
-        for finding in engine.evaluate(json.loads(path.read_text(encoding="utf-8"))["input"]):
+        for finding in embedded_decision(path.name):
             findings.validate(finding)
             seen += 1
     assert seen > 50
