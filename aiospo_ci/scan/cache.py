@@ -76,8 +76,12 @@ class ScanCache:
         for rel, e in files.items():
             try:
                 st, dg, refs, errors, skipped = e
-                self.entries[rel] = Entry(tuple(st) if st else None, dg, refs, errors, skipped)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
+                entry = Entry(tuple(st) if st else None, dg, refs, errors, skipped)  # type: ignore[arg-type]
+                entry.references()  # a damaged entry is dropped here, not met later
+                if not all(isinstance(x, str) for x in errors) or not (skipped is None or isinstance(skipped, str)):
+                    continue
+                self.entries[rel] = entry
+            except (TypeError, ValueError, KeyError, AttributeError):
                 continue
 
     def fresh(self, relpath: str, stat: tuple[int, int, int]) -> Optional[Entry]:

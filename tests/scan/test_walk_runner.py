@@ -168,6 +168,19 @@ def test_corrupt_cache_is_ignored(tmp_path):
     assert [r.id for r in scan_paths(root, cache_dir=tmp_path / "c", jobs=1).references] == ["org/one"]
 
 
+def test_damaged_cache_entries_are_dropped_not_trusted(tmp_path):
+    root = tmp_path / "r"
+    write(root, "a.py", LOADER.format(id="org/a"))
+    write(root, "b.py", LOADER.format(id="org/b"))
+    scan_paths(root, cache_dir=tmp_path / "c", jobs=1)
+    (cache_file,) = (tmp_path / "c" / "scan").glob("*.json")
+    doc = json.loads(cache_file.read_text())
+    doc["files"]["a.py"][2] = [{"no": "file key"}]
+    doc["files"]["b.py"] = "not a list"
+    cache_file.write_text(json.dumps(doc))
+    assert [r.id for r in scan_paths(root, cache_dir=tmp_path / "c", jobs=1).references] == ["org/a", "org/b"]
+
+
 def test_deleted_files_leave_the_cache_and_the_result(tmp_path):
     root = tmp_path / "r"
     write(root, "a.py", LOADER.format(id="org/a"))
