@@ -99,14 +99,21 @@ def _run(todo: list[tuple[FileEntry, Optional[str]]], jobs: Optional[int]) -> li
     chunks = _chunks(todo, n * 4)
     from concurrent.futures import ProcessPoolExecutor
 
-    out: list[tuple[str, Entry]] = []
+    # n - 1 worker processes, and this process works too: it takes chunks from the end of the
+    # queue that no worker has started (a cancelled future is one it runs itself).
+    results: list[Optional[list[tuple[str, Entry]]]] = [None] * len(chunks)
     try:
-        with ProcessPoolExecutor(max_workers=n) as pool:
-            for part in pool.map(scan_chunk, chunks):
-                out.extend(part)
+        with ProcessPoolExecutor(max_workers=n - 1) as pool:
+            futures = [pool.submit(scan_chunk, c) for c in chunks]
+            for i in range(len(chunks) - 1, -1, -1):
+                if futures[i].cancel():
+                    results[i] = scan_chunk(chunks[i])
+            for i, fut in enumerate(futures):
+                if results[i] is None:
+                    results[i] = fut.result()
     except (OSError, RuntimeError, ImportError):  # no processes here (sandbox, frozen app)
         return scan_chunk(todo)
-    return out
+    return [item for part in results for item in (part or ())]
 
 
 def _chunks(todo: list[tuple[FileEntry, Optional[str]]], count: int) -> list[list[tuple[FileEntry, Optional[str]]]]:
