@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+from stat import S_ISREG
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -145,8 +146,12 @@ def scan_file(f: FileEntry, known_digest: Optional[str] = None) -> Entry:
     binary_ok = any(s.binary for s in scanners)
     limit = MAX_WEIGHT_BYTES if binary_ok else MAX_TEXT_BYTES
     try:
-        with open(f.path, "rb") as fh:
+        # O_NONBLOCK: a file swapped for a named pipe after the walk must not hang the scan
+        fd = os.open(f.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
+            if not S_ISREG(st.st_mode):
+                return Entry(None, "", [], ["is no longer a regular file"], None)
             stat = (st.st_size, st.st_mtime_ns, st.st_ino)
             if st.st_size > limit:
                 return _too_large(f, stat, st.st_size, limit, binary_ok)

@@ -221,3 +221,27 @@ def test_file_replaced_by_a_folder_mid_scan(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "walk", walk_then_swap)
     result = scan_paths(root, cache_dir=tmp_path / "c", jobs=1)
     assert [(e.file, e.reason) for e in result.errors] == [("a.py", "became a folder during the scan")]
+
+
+def test_file_swapped_for_a_named_pipe_mid_scan_does_not_hang(tmp_path, monkeypatch):
+    root = tmp_path / "r"
+    p = write(root, "a.py", LOADER.format(id="org/a"))
+    real_walk = runner.walk
+
+    def walk_then_swap(*a, **kw):
+        out = real_walk(*a, **kw)
+        p.unlink()
+        os.mkfifo(p)
+        return out
+
+    monkeypatch.setattr(runner, "walk", walk_then_swap)
+    result = scan_paths(root, cache_dir=tmp_path / "c", jobs=1)
+    assert [(e.file, e.reason) for e in result.errors] == [("a.py", "is no longer a regular file")]
+
+
+def test_named_pipes_and_sockets_are_never_opened(tmp_path):
+    root = tmp_path / "r"
+    write(root, "ok.py", LOADER.format(id="org/ok"))
+    os.mkfifo(root / "pipe.py")
+    result = scan_paths(root, cache_dir=tmp_path / "c", jobs=1)
+    assert [r.id for r in result.references] == ["org/ok"] and result.errors == ()
