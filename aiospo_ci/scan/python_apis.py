@@ -156,7 +156,8 @@ APIS: tuple[Api, ...] = (
 # or (b) imports one of these modules, and then also holds the gate string when one is given
 # (torch is imported everywhere, but only a file with `load(` can call torch.load).
 _FROM_METHODS = (b"from_pretrained", b"from_single_file", b"from_model_id")
-_BODY_MARKERS = (b"load_lora", b"hf:/", b"hf-hub:", b"huggingface.co")
+_BODY_MARKERS = (b"load_lora", b"huggingface.co")
+_HF_PREFIXES = (b"hf://", b"hf-hub:")  # found by one search for b"hf"
 IMPORT_GATES: dict[str, Optional[tuple[bytes, ...]]] = {
     "transformers": None, "diffusers": None, "peft": None, "unsloth": None, "llama_cpp": None,
     "sentence_transformers": None, "huggingface_hub": None, "vllm": None, "mlx_lm": None,
@@ -187,6 +188,11 @@ def may_reference(data: bytes, loose: bool = False) -> bool:
         i = data.find(b"from_", i + 5)
     if any(m in data for m in _BODY_MARKERS):
         return True
+    i = data.find(b"hf")
+    while i >= 0:
+        if data.startswith(_HF_PREFIXES, i):
+            return True
+        i = data.find(b"hf", i + 2)
     if loose:
         return any(root.encode() in data and _gate_open(root, data) for root in IMPORT_GATES)
     i = data.find(b"import")

@@ -164,14 +164,16 @@ def scan_file(f: FileEntry, known_digest: Optional[str] = None) -> Entry:
         return Entry(None, "", [], [f"cannot be read: {e.strerror or e}"], None)
     if len(data) > limit:  # grew while being read
         return _too_large(f, stat, len(data), limit, binary_ok)
-    dg = digest(data)
-    if known_digest is not None and dg == known_digest:
-        return Entry(stat, dg, None, [], None)  # type: ignore[arg-type]
+    dg: Optional[str] = None
+    if known_digest:
+        dg = digest(data)
+        if dg == known_digest:
+            return Entry(stat, dg, None, [], None)  # type: ignore[arg-type]
 
     is_binary = b"\0" in data[:_BINARY_PROBE]
     refs: list[ModelReference] = []
     errors: list[str] = []
-    ran = False
+    ran = parsed = False
     for scanner in scanners:
         if is_binary and not scanner.binary:
             continue
@@ -179,6 +181,7 @@ def scan_file(f: FileEntry, known_digest: Optional[str] = None) -> Entry:
         try:
             if not scanner.may_contain(data):
                 continue
+            parsed = True
             found, notes = scanner.scan_with_notes(f.relpath, data)
             refs.extend(found)
             errors.extend(notes)
@@ -188,10 +191,14 @@ def scan_file(f: FileEntry, known_digest: Optional[str] = None) -> Entry:
             errors.append(f"too deeply nested or too large for the {scanner.name} scanner")
         except Exception as e:  # a scanner bug must not lose the rest of the scan
             errors.append(f"the {scanner.name} scanner failed: {type(e).__name__}: {e}"[:300])
+    # Only content that was parsed is worth a hash: for the rest, the prefilter costs no more than
+    # hashing would, so a changed stat simply runs it again.
+    if parsed and dg is None:
+        dg = digest(data)
     if not ran:
-        return Entry(stat, dg, [], [], "binary content (a NUL byte near the start), not read as text")
+        return Entry(stat, dg or "", [], [], "binary content (a NUL byte near the start), not read as text")
     unique = sorted(set(refs), key=ModelReference.sort_key)
-    return Entry(stat, dg, [r.to_dict() for r in unique], sorted(set(errors)), None)
+    return Entry(stat, dg or "", [r.to_dict() for r in unique], sorted(set(errors)), None)
 
 
 def _too_large(f: FileEntry, stat: tuple[int, int, int], size: int, limit: int, binary_ok: bool) -> Entry:

@@ -9,7 +9,6 @@ detail says `format`, `scan` (clean | dangerous | error) and `dangerous_globals`
 from __future__ import annotations
 
 import io
-import logging
 from typing import Optional
 
 from aiospo_ci.model import ModelReference
@@ -43,7 +42,9 @@ def detect_format(suffix: str, data: bytes) -> str:
 
 def pickle_scan(relpath: str, suffix: str, data: bytes) -> tuple[str, list[str], Optional[str]]:
     """(scan verdict, dangerous globals, error) from picklescan: never unpickles."""
-    logging.getLogger("picklescan").setLevel(logging.CRITICAL)
+    import logging
+
+    logging.getLogger("picklescan").setLevel(logging.CRITICAL)  # its warnings are ours to report
     from picklescan.scanner import SafetyLevel, scan_bytes
 
     try:
