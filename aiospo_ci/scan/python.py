@@ -21,7 +21,6 @@ from aiospo_ci.scan.interface import Scanner, ScanFailure
 from aiospo_ci.scan.python_apis import PICKLE_MODEL_SUFFIXES, Api, ApiIndex, call_markers, may_reference
 
 _CALL_MARKERS = call_markers()
-_NEWLINE = re.compile(rb"\n")
 _INDEX: Optional[ApiIndex] = None
 _MAX_DEPTH = 24  # resolution hops (a = b; b = c; ...): cycles end here
 _MAX_EXPR_TEXT = 200
@@ -41,18 +40,20 @@ def hot_lines(source: bytes) -> Optional[list[int]]:
     """The sorted line numbers holding a call-site marker (python_apis.call_markers)."""
     if b"\r" in source and source.count(b"\r") != source.count(b"\r\n"):
         return None  # old Mac line ends: count lines as the parser does, by walking everything
-    lines: set[int] = set()
-    newlines: Optional[list[int]] = None
+    found: list[int] = []
     for marker in _CALL_MARKERS:
         i = source.find(marker)
-        if i < 0:
-            continue
-        if newlines is None:
-            newlines = [m.start() for m in _NEWLINE.finditer(source)]
         while i >= 0:
-            lines.add(bisect_left(newlines, i) + 1)
+            found.append(i)
             i = source.find(marker, i + 1)
-    return sorted(lines)
+    lines: list[int] = []
+    line, at = 1, 0
+    for i in sorted(found):
+        line += source.count(b"\n", at, i)
+        at = i
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
 
 
 def _index() -> ApiIndex:

@@ -19,51 +19,71 @@ import re
 from bisect import bisect_left
 from typing import Optional
 
-_CONTINUES = (b"else", b"elif", b"except", b"finally", b"case", b")", b"]", b"}")
+# Column-0 lines that continue the statement above: `else:` of a top-level if/for/try, closing
+# brackets. Whole words only: `elsewhere = 1` starts a statement of its own.
+_CONTINUES = re.compile(rb"(?:else|finally)[ \t]*:|elif\b|except\b|[)\]}]")
 _MIN_BYTES = 16 * 1024  # below this a whole parse is as cheap as the bookkeeping
 _CLASS_ROUNDS = 3
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Block:
-    __slots__ = ("start", "end", "kind", "name")
+    __slots__ = ("start", "end", "first", "last", "kind", "name")
 
-    def __init__(self, start: int, end: int, kind: str, name: bytes):
-        self.start, self.end, self.kind, self.name = start, end, kind, name  # 1-based lines, end inclusive
+    def __init__(self, start: int, end: int, first: int, last: int, kind: str, name: bytes):
+        self.start, self.end = start, end  # byte range [start, end)
+        self.first, self.last = first, last  # 1-based lines, inclusive
+        self.kind, self.name = kind, name
 
 
-def _blocks(lines: list[bytes]) -> list[_Block]:
-    blocks: list[_Block] = []
-    start = 0
+# A line that starts in column 0 with code: where a top-level statement can begin.
+_LINE_START = re.compile(rb"\n(?=[^ \t\r\n#\x0c])")
+
+
+def _blocks(data: bytes) -> list[_Block]:
+    starts = [0] + [m.start() + 1 for m in _LINE_START.finditer(data)]
+    kept: list[int] = []
     decorating = False
-    for i, line in enumerate(lines):
-        first = line[:1]
-        if not first or first in b" \t\r#\x0c":
-            continue
-        if line.startswith(_CONTINUES) and i:
+    for pos in starts:
+        head = data[pos: pos + 8]
+        if kept and _CONTINUES.match(data, pos):
             continue
         if decorating:  # the def/class line after its decorators belongs to the same block
-            decorating = line.startswith(b"@")
+            decorating = head.startswith(b"@")
             continue
-        if i:
-            blocks.append(_classify(lines, start, i))
-        start = i
-        decorating = line.startswith(b"@")
-    blocks.append(_classify(lines, start, len(lines)))
+        kept.append(pos)
+        decorating = head.startswith(b"@")
+    blocks: list[_Block] = []
+    line = 1
+    for i, pos in enumerate(kept):
+        end = kept[i + 1] if i + 1 < len(kept) else len(data)
+        span = data.count(b"\n", pos, end)
+        last = line + span - (1 if span and end < len(data) else 0)
+        kind, name = _classify(data, pos, end)
+        blocks.append(_Block(pos, end, line, max(line, last), kind, name))
+        line += span
     return blocks
 
 
-def _classify(lines: list[bytes], start: int, stop: int) -> _Block:
-    for line in lines[start:stop]:
-        if line.startswith(b"@") or not line.strip() or line.startswith(b"#"):
-            continue
-        if line.startswith((b"def ", b"async def ")):
-            return _Block(start + 1, stop, "def", b"")
-        if line.startswith(b"class "):
-            name = line[6:].split(b"(")[0].split(b":")[0].strip()
-            return _Block(start + 1, stop, "class", name)
-        break
-    return _Block(start + 1, stop, "simple", b"")
+def _classify(data: bytes, start: int, end: int) -> tuple[str, bytes]:
+    pos = start
+    while pos < end and data.startswith(b"@", pos):  # skip decorator lines
+        nl = data.find(b"\n", pos, end)
+        if nl < 0:
+            break
+        pos = nl + 1
+        while pos < end and data[pos: pos + 1] in (b" ", b"\t", b"\n", b"\r", b"#"):
+            nl = data.find(b"\n", pos, end)  # blank, comment or continued decorator lines
+            if nl < 0:
+                return "simple", b""
+            pos = nl + 1
+    if data.startswith((b"def ", b"async def "), pos):
+        return "def", b""
+    if data.startswith(b"class ", pos):
+        stop = data.find(b"\n", pos, end)
+        header = data[pos + 6: stop if stop >= 0 else end]
+        return "class", header.split(b"(")[0].split(b":")[0].strip()
+    return "simple", b""
 
 
 def _hot(hot: list[int], first: int, last: int) -> bool:
@@ -76,18 +96,16 @@ def parse_relevant(data: bytes, filename: str, hot: Optional[list[int]]) -> Opti
     (small, encoded, or a block did not parse on its own)."""
     if hot is None or len(data) < _MIN_BYTES or data.startswith(b"\xef\xbb\xbf"):
         return None
-    lines = data.split(b"\n")
-    if any(b"coding" in line for line in lines[:2]):
+    if any(b"coding" in line for line in data.split(b"\n", 2)[:2]):
         return None
-    blocks = _blocks(lines)
-    chosen = [b.kind == "simple" or _hot(hot, b.start, b.end) for b in blocks]
+    blocks = _blocks(data)
+    chosen = [b.kind == "simple" or _hot(hot, b.first, b.last) for b in blocks]
     if all(chosen):
         return None
     # Classes named in what is parsed: their attributes may be read. A class can name another
     # class; after a few rounds of that, parse the whole file rather than chase the chain.
     for round_ in range(_CLASS_ROUNDS + 1):
-        text = b"\n".join(b"\n".join(lines[b.start - 1: b.end]) for b, c in zip(blocks, chosen) if c)
-        names = set(_IDENTIFIER.findall(text))
+        names = set(_IDENTIFIER.findall(b"\n".join(data[b.start: b.end] for b, c in zip(blocks, chosen) if c)))
         added = False
         for i, b in enumerate(blocks):
             if not chosen[i] and b.kind == "class" and b.name in names:
@@ -96,10 +114,8 @@ def parse_relevant(data: bytes, filename: str, hot: Optional[list[int]]) -> Opti
             break
         if round_ == _CLASS_ROUNDS:
             return None
-    for b, c in zip(blocks, chosen):
-        if not c:
-            lines[b.start - 1: b.end] = [b""] * (b.end - b.start + 1)
+    pieces = [data[b.start: b.end] if c else b"\n" * data.count(b"\n", b.start, b.end) for b, c in zip(blocks, chosen)]
     try:
-        return compile(b"\n".join(lines), filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return compile(b"".join(pieces), filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError):
         return None

@@ -94,3 +94,13 @@ def test_long_class_chain_falls_back_to_the_whole_file():
     whole, part = both(src.encode())
     assert part is None  # more than three rounds of classes naming classes: parsed whole
     assert [r.id for r in whole] == ["org/deep"]
+
+
+def test_top_level_else_and_words_that_start_like_keywords():
+    src = ("from transformers import AutoModel\ntry:\n    import torch\nexcept ImportError:\n    torch = None\n"
+           "else:\n    pass\n" + "".join(FILLER.format(n=i) for i in range(10))
+           + "\nelsewhere = 'org/else'\nexcept_name = 'org/except'\n" + "".join(FILLER.format(n=i) for i in range(10, 20))
+           + "\n\ndef use():\n    AutoModel.from_pretrained(elsewhere)\n    AutoModel.from_pretrained(except_name)\n")
+    whole, part = both(src.encode())
+    assert part is not None
+    assert sorted(r.id for r in part) == sorted(r.id for r in whole) == ["org/else", "org/except"]
