@@ -43,7 +43,12 @@ def scan_paths(
     ~/.cache/aiospo-ci); set AIOSPO_NO_SCAN_CACHE=1 to scan without a cache."""
     root = Path(root).resolve()
     files, errors, skipped = walk(root, paths, exclude=exclude, wanted=registry.is_wanted)
-    cache = ScanCache.for_root(cache_dir, root, registry.fingerprint())
+    if paths is not None and len(files) < PARALLEL_MIN_FILES:
+        # pre-commit on a handful of files: loading a whole repository's cache costs more than
+        # scanning them
+        cache = ScanCache(None, "")
+    else:
+        cache = ScanCache.for_root(cache_dir, root, registry.fingerprint())
 
     outcomes: dict[str, Entry] = {}
     todo: list[tuple[FileEntry, Optional[str]]] = []

@@ -245,3 +245,10 @@ def test_named_pipes_and_sockets_are_never_opened(tmp_path):
     os.mkfifo(root / "pipe.py")
     result = scan_paths(root, cache_dir=tmp_path / "c", jobs=1)
     assert [r.id for r in result.references] == ["org/ok"] and result.errors == ()
+
+
+def test_a_few_explicit_files_skip_the_cache(tmp_path):
+    write(tmp_path / "r", "a.py", LOADER.format(id="org/a"))
+    result = scan_paths(tmp_path / "r", [Path("a.py")], cache_dir=tmp_path / "c", jobs=1)
+    assert [r.id for r in result.references] == ["org/a"]
+    assert not (tmp_path / "c").exists()
