@@ -29,7 +29,9 @@ MODEL_KEYS = frozenset({
 DATASET_KEYS = frozenset({"datasets", "dataset", "dataset_name", "dataset_id", "eval_dataset"})
 REVISION_KEYS = ("revision", "model_revision")
 MODEL_CARD_KEYS = frozenset({"base_model", "datasets"})
-_MAX_NODES = 200_000  # a config with more nodes than this is not a config: stop there
+# Walks are linear in the file (YAML aliases are visited once; files are size-limited), so this is
+# only a backstop: a committed tokenizer.json holds hundreds of thousands of values and is fine.
+_MAX_NODES = 5_000_000
 _KEY_MARKERS = (b"model", b"Model", b"MODEL", b"repo_id", b"tokenizer", b"dataset", b"DATASET")
 
 
@@ -250,7 +252,8 @@ def _walk_pairs(obj: Any, keys: frozenset, out: list[tuple[str, str, str, Option
             for k, v in o:
                 kind = _key_kind(k, keys)
                 if kind is None:
-                    stack.append(v)
+                    if isinstance(v, list):
+                        stack.append(v)
                     continue
                 values = v if isinstance(v, list) and not isinstance(v, _Pairs) else [v]
                 for item in values:
@@ -260,10 +263,10 @@ def _walk_pairs(obj: Any, keys: frozenset, out: list[tuple[str, str, str, Option
                         for ik, iv in item:
                             if ik in ("path", "name") and isinstance(iv, str):
                                 out.append((k, iv, kind, None, False))
-                    else:
+                    elif isinstance(item, list):
                         stack.append(item)
         elif isinstance(o, list):
-            stack.extend(reversed(o))
+            stack.extend(x for x in reversed(o) if isinstance(x, list))
 
 
 class _Pairs(list):

@@ -97,3 +97,13 @@ def test_env_file_keys_and_values():
     ]
     assert EnvScanner().handles("deploy/.env.production") and EnvScanner().handles("prod.env")
     assert not EnvScanner().handles("environment.py")
+
+
+def test_a_committed_tokenizer_json_is_read_not_refused():
+    import json
+
+    doc = {"version": "1.0", "model": {"type": "BPE", "vocab": {f"tok{i}": i for i in range(300_000)},
+                                       "merges": [[f"a{i}", f"b{i}"] for i in range(300_000)]},
+           "base_model_name_or_path": "org/tokenized"}
+    refs = JsonScanner().scan("tokenizer.json", json.dumps(doc).encode())
+    assert [r.id for r in refs] == ["org/tokenized"]
