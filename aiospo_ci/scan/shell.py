@@ -31,6 +31,9 @@ _ASSIGN = re.compile(
 _VAR = re.compile(r"^\$(?:\{(?P<b>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?P<d>[^}]*))?\}|\((?P<m>[A-Za-z_][A-Za-z0-9_]*)\)|(?P<n>[A-Za-z_][A-Za-z0-9_]*))$")
 
 
+_COMPOSE_FILES = frozenset({"docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"})
+
+
 def is_workflow(relpath: str) -> bool:
     return relpath.startswith(".github/workflows/") or relpath.endswith((".gitlab-ci.yml", "azure-pipelines.yml"))
 
@@ -249,7 +252,7 @@ class ShellScanner(Scanner):
             return True
         if base in ("Dockerfile", "Containerfile", "Makefile", "GNUmakefile", "makefile", "Justfile", "justfile"):
             return True
-        if base.startswith(("Dockerfile.", "Containerfile.")):
+        if base.startswith(("Dockerfile.", "Containerfile.")) or base in _COMPOSE_FILES:
             return True
         return is_workflow(relpath) and relpath.endswith((".yml", ".yaml"))
 

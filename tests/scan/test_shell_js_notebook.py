@@ -49,7 +49,8 @@ def test_shell_variables_defaults_and_unknowns():
 
 def test_shell_handles_ci_workflows_dockerfiles_and_makefiles_only():
     s = ShellScanner()
-    for path in ("run.sh", "Dockerfile", "docker/Dockerfile.gpu", "Makefile", "build.mk", ".github/workflows/ci.yml"):
+    for path in ("run.sh", "Dockerfile", "docker/Dockerfile.gpu", "Makefile", "build.mk", ".github/workflows/ci.yml",
+                 "deploy/docker-compose.yml"):
         assert s.handles(path), path
     for path in ("config.yml", "docs/Makefile.md", "script.py"):
         assert not s.handles(path), path
@@ -121,3 +122,8 @@ def test_malformed_notebooks_fail_clearly(data, message):
 def test_notebook_cells_of_odd_shapes_are_skipped():
     data = _nb([5, {"cell_type": "code", "source": 7}, {"cell_type": "code", "source": ["AutoModel", None]}])
     assert NotebookScanner().scan_with_notes("n.ipynb", data) == ([], [])
+
+
+def test_compose_file_commands():
+    data = b"services:\n  tgi:\n    image: ghcr.io/huggingface/text-generation-inference\n    command: --model-id org/served --port 80\n"
+    assert ids(ShellScanner().scan("docker-compose.yml", data)) == [("org/served", 4, "shell:--model-id", "huggingface")]
