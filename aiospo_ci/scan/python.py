@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 from bisect import bisect_left
 from typing import Any, Iterator, Optional
 
@@ -24,6 +25,7 @@ _CALL_MARKERS = call_markers()
 _INDEX: Optional[ApiIndex] = None
 _MAX_DEPTH = 24  # resolution hops (a = b; b = c; ...): cycles end here
 _MAX_EXPR_TEXT = 200
+_FORMATTER = string.Formatter()
 # Class methods that build an instance of their class: `pipe = X.from_pretrained(...)` is an X.
 _FACTORIES = frozenset({"from_pretrained", "from_single_file", "from_config", "from_model_id", "from_pipe"})
 
@@ -419,6 +421,8 @@ class _Resolver:
                 return Value(left.value + right.value, left.is_path or right.is_path,
                              left.overridable_by or right.overridable_by)
             return UNRESOLVED
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
+            return self._percent(expr, scope, line, depth)
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
             # pathlib: Path("models") / "bert"
             left = self.value(expr.left, scope, line, depth + 1)
@@ -599,6 +603,8 @@ class _Resolver:
                 return UNRESOLVED
             joined = "/".join(p.value.rstrip("/") if i < len(parts) - 1 else p.value for i, p in enumerate(parts))
             return Value(joined, True, next((p.overridable_by for p in parts if p.overridable_by), None))
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "format":
+            return self._format(call, scope, line, depth)
         if q == "str" and len(call.args) == 1:
             return self.value(call.args[0], scope, line, depth + 1)
         if isinstance(call.func, ast.Attribute) and call.func.attr == "joinpath":
@@ -608,6 +614,56 @@ class _Resolver:
                 return UNRESOLVED
             return Value("/".join([base.value.rstrip("/")] + [str(p.value) for p in parts]), True, base.overridable_by)
         return UNRESOLVED
+
+    def _format(self, call: ast.Call, scope: _Scope, line: int, depth: int) -> Any:
+        """'{}/{}'.format(org, name) with plain fields only: a format spec could ask for a
+        gigabyte of padding, so anything but `{}`, `{0}` and `{name}` stays unresolved."""
+        template = self.value(call.func.value, scope, line, depth + 1)  # type: ignore[attr-defined]
+        if template is UNRESOLVED or not isinstance(template.value, str):
+            return UNRESOLVED
+        args = [self.value(a, scope, line, depth + 1) for a in call.args]
+        kwargs = {kw.arg: self.value(kw.value, scope, line, depth + 1) for kw in call.keywords if kw.arg}
+        parts: list[str] = []
+        overridable = template.overridable_by
+        auto = 0
+        try:
+            fields = list(_FORMATTER.parse(template.value))
+        except ValueError:
+            return UNRESOLVED
+        for literal, field, spec, conversion in fields:
+            parts.append(literal)
+            if field is None:
+                continue
+            if spec or conversion or any(c in field for c in ".[]"):
+                return UNRESOLVED
+            if field == "":
+                got, auto = (args[auto] if auto < len(args) else UNRESOLVED), auto + 1
+            elif field.isdigit():
+                got = args[int(field)] if int(field) < len(args) else UNRESOLVED
+            else:
+                got = kwargs.get(field, UNRESOLVED)
+            if got is UNRESOLVED or not isinstance(got.value, (str, int)) or isinstance(got.value, bool):
+                return UNRESOLVED
+            parts.append(str(got.value))
+            overridable = overridable or got.overridable_by
+        return Value("".join(parts), False, overridable)
+
+    def _percent(self, expr: ast.BinOp, scope: _Scope, line: int, depth: int) -> Any:
+        """'%s/%s' % (org, name) with `%s` only (a width could ask for a gigabyte)."""
+        template = self.value(expr.left, scope, line, depth + 1)
+        if template is UNRESOLVED or not isinstance(template.value, str):
+            return UNRESOLVED
+        items = expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
+        values = [self.value(e, scope, line, depth + 1) for e in items]
+        if any(v is UNRESOLVED or not isinstance(v.value, str) for v in values):
+            return UNRESOLVED
+        pieces = template.value.split("%s")
+        if len(pieces) != len(values) + 1 or any("%" in p.replace("%%", "") for p in pieces):
+            return UNRESOLVED
+        out = pieces[0].replace("%%", "%")
+        for v, p in zip(values, pieces[1:]):
+            out += v.value + p.replace("%%", "%")
+        return Value(out, template.is_path, template.overridable_by or next((v.overridable_by for v in values if v.overridable_by), None))
 
     def kwargs_of(self, call: ast.Call, scope: _Scope, line: int) -> dict[str, tuple[ast.expr, _Scope]]:
         """The call's keyword arguments, with `**dict` literals (or names bound to one) spread."""
@@ -744,6 +800,10 @@ class PythonAnalysis:
                 return  # a dict of weights, a number: not a reference
             if api.pickle_suffix_only or api.require_prefix:
                 return  # an unknown file handle or name: we cannot tell it names a model
+            if self._is_path_expression(expr, call.lineno) and api.source not in ("api", "github"):
+                # Path(__file__).parent / "model": some path on disk, whatever its exact value
+                self._add(line, col, _text(expr), kind, "local", q, None, "none", my_flags, None, my_detail)
+                return
             self._add(line, col, _text(expr), kind, "unresolved", q, revision, pin, my_flags,
                       api.provider if api.source in ("api", "github") else None, my_detail)
             return
@@ -762,6 +822,25 @@ class PythonAnalysis:
         provider = api.provider if source == "api" else None
         self._add(line, col, ident, tkind, source, q, revision if source != "local" else None,
                   pin if source != "local" else "none", my_flags, provider, my_detail)
+
+    def _is_path_expression(self, expr: ast.expr, line: int, depth: int = 0) -> bool:
+        """Built by os.path/pathlib (or from __file__): a filesystem path even when unresolved."""
+        if depth > 8:
+            return False
+        if isinstance(expr, ast.Name):
+            return expr.id == "__file__"
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+            return self._is_path_expression(expr.left, line, depth + 1)
+        if isinstance(expr, ast.Attribute):
+            return expr.attr in ("parent", "parents", "stem", "name") and self._is_path_expression(expr.value, line, depth + 1)
+        if isinstance(expr, ast.Call):
+            q = self.mod.qualname(expr.func, line) or ""
+            last = q.rsplit(".", 1)[-1]
+            if q.startswith(("os.path.", "posixpath.", "ntpath.")) or q in ("Path", "pathlib.Path", "pathlib.PurePath"):
+                return True
+            if isinstance(expr.func, ast.Attribute) and last in ("joinpath", "resolve", "absolute", "expanduser", "with_name", "with_suffix"):
+                return self._is_path_expression(expr.func.value, line, depth + 1)
+        return False
 
     def _classify(self, value: str, is_path: bool, api: Api, kind: str) -> Optional[tuple[str, str, str, Optional[str]]]:
         """(id, source, kind, revision-in-the-string) or None when the value names no model."""

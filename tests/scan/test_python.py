@@ -232,3 +232,33 @@ def test_api_index_extends_with_a_table_entry():
     assert index.find("mylib.Loader.fetch").pattern == "mylib.Loader.fetch"
     assert index.find("x.y.from_pretrained").pattern == "*.from_pretrained"
     assert index.find("mylib.Loader.other") is None
+
+
+def test_format_and_percent_strings_resolve_with_plain_fields_only():
+    refs = scan("""
+        from transformers import AutoModel
+        ORG, NAME = "org", "name"
+        BASE = "org"
+        AutoModel.from_pretrained("{}/{}".format(BASE, "a"))
+        AutoModel.from_pretrained("{org}/{m}".format(org=BASE, m="b"))
+        AutoModel.from_pretrained("%s/%s" % (BASE, "c"))
+        AutoModel.from_pretrained("{:>999999999}".format(BASE))
+        AutoModel.from_pretrained("%999999999s" % BASE)
+    """)
+    assert [(r.id, r.source) for r in refs] == [
+        ("org/a", "huggingface"), ("org/b", "huggingface"), ("org/c", "huggingface"),
+        ("'{:>999999999}'.format(BASE)", "unresolved"), ("'%999999999s' % BASE", "unresolved"),
+    ]
+
+
+def test_unresolved_paths_are_local_not_unresolved():
+    refs = scan("""
+        import os
+        from pathlib import Path
+        from transformers import AutoModel
+        AutoModel.from_pretrained(Path(__file__).parent / "weights")
+        AutoModel.from_pretrained(os.path.join(os.path.dirname(__file__), "weights"))
+        AutoModel.from_pretrained(os.path.join(ROOT, "weights"))
+    """)
+    assert [r.source for r in refs] == ["local", "local", "local"]
+    assert refs[0].id == "Path(__file__).parent / 'weights'"

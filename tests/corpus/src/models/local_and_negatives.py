@@ -28,3 +28,4 @@ def from_pretrained(name):
 
 
 from_pretrained("org/not-a-loader")  # a local function of the same name, not a method
+bundled = AutoModel.from_pretrained(Path(__file__).parent / "bundled")

@@ -77,3 +77,4 @@ def from_caller(model_path):
 SETTINGS = {"model": "tiiuae/falcon-7b-instruct", "trust_remote_code": True}
 falcon = pipeline("text-generation", **SETTINGS)
 versioned = Backbone.from_pretrained(NAME, revision=REVISION[:7])
+formatted = Backbone.from_pretrained("{}/{}".format(ORG, "gemma-2-9b"))
