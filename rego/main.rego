@@ -23,12 +23,18 @@ waivers := w if {
 findings := decide(raw, waivers, input.references, input.today)
 
 # The decision for a set of raw findings, given the waivers, the references and the date.
+# The ids of each reference and the active waivers are computed once, so each finding costs
+# a lookup (passing the references to a per-finding function is slow in rego-cpp).
 decide(raw_findings, waiver_list, refs, today) := {out |
+	ids := _ids_by_index(refs)
+	active := [[i, w] | w := waiver_list[i]; _valid(w); w.expires >= today]
 	some f in raw_findings
-	out := _decided(f, waiver_list, refs, today)
+	out := _decided(f, waiver_list, active, ids)
 } | {object.union(f, {"waived": false, "waiver": null}) |
 	some f in _waiver_findings(raw_findings, waiver_list, refs, today)
 }
+
+_ids_by_index(refs) := {r.index: lib.ids(r) | some r in refs}
 
 # The fields of the finding contract; a user rule that leaves out `ref` speaks about the run.
 _base(f) := {
@@ -38,8 +44,8 @@ _base(f) := {
 	"ref": object.get(f, "ref", null),
 }
 
-_decided(f, waiver_list, refs, today) := object.union(_base(f), {"waived": true, "waiver": _waiver_object(waiver_list[i])}) if {
-	i := _waiver_for(f, waiver_list, refs, today)
+_decided(f, waiver_list, active, ids) := object.union(_base(f), {"waived": true, "waiver": _waiver_object(waiver_list[i])}) if {
+	i := _waiver_for(f, active, ids)
 } else := object.union(_base(f), {"waived": false, "waiver": null})
 
 # A waiver must say why and until when (the configuration schema requires both as well).
@@ -59,24 +65,18 @@ _expired(w, today) if {
 }
 
 # A waiver covers a finding about a reference whose id (or renamed id) matches the waiver's
-# model pattern, for a rule matching its rule pattern.
-_covers(w, f, refs) if {
+# model pattern, for a rule matching its rule pattern. ids: reference index -> its ids.
+_covers(w, f, ids) if {
 	is_number(f.ref)
-	some r in refs
-	r.index == f.ref
-	some id in lib.ids(r)
-	lib.matches(w.model, id)
 	lib.matches(w.rule, f.rule)
+	some id in ids[f.ref]
+	lib.matches(w.model, id)
 }
 
 # The first active waiver (in configuration order) that covers a finding.
-_waiver_for(f, waiver_list, refs, today) := min(candidates) if {
-	candidates := {i |
-		w := waiver_list[i]
-		_valid(w)
-		w.expires >= today
-		_covers(w, f, refs)
-	}
+_waiver_for(f, active, ids) := min(candidates) if {
+	count(active) > 0
+	candidates := {pair[0] | some pair in active; _covers(pair[1], f, ids)}
 	count(candidates) > 0
 }
 
@@ -104,25 +104,27 @@ _describe(w) := sprintf("The waiver for rule '%s' on model '%s' (approved by %s,
 #   id: waiver/expired
 #   severity: info
 _expired_notes(raw_findings, waiver_list, refs, today) := {lib.finding("waiver/expired", "info", msg, f.ref) |
+	ids := _ids_by_index(refs)
 	some w in waiver_list
 	_expired(w, today)
 	some f in raw_findings
-	_covers(w, f, refs)
+	_covers(w, f, ids)
 	msg := sprintf("%s expired on %s and no longer applies to %s, so the finding counts again. Renew it with a new expiry date after a fresh review, or remove it from waivers in .aiospo.yaml.", [
 		_describe(w), w.expires, trim_space(f.rule),
 	])
 }
 
 _unused_expired_notes(raw_findings, waiver_list, refs, today) := {lib.finding("waiver/expired", "info", msg, null) |
+	ids := _ids_by_index(refs)
 	some w in waiver_list
 	_expired(w, today)
-	not _covers_any(w, raw_findings, refs)
+	not _covers_any(w, raw_findings, ids)
 	msg := sprintf("%s expired on %s; it matches no finding today. Remove it from waivers in .aiospo.yaml.", [_describe(w), w.expires])
 }
 
-_covers_any(w, raw_findings, refs) if {
+_covers_any(w, raw_findings, ids) if {
 	some f in raw_findings
-	_covers(w, f, refs)
+	_covers(w, f, ids)
 }
 
 # METADATA

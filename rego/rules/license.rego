@@ -67,8 +67,8 @@ findings contains lib.finding("license/category", action, msg, r.index) if {
 	category := _category(r)
 	action := lib.category_action(category)
 	lib.reported(action)
-	msg := sprintf("%s %s; the policy for %s licenses with intended use '%s' is %s. Use a model under an allowed license, or after legal review allow it with licenses.allow or licenses.categories.%s in .aiospo.yaml.", [
-		lib.name(r), _why(r, category), category, lib.intended_use, action, category,
+	msg := sprintf("%s %s; the policy for %s licenses with intended use '%s' is %s. Use a %s under an allowed license, or after legal review allow it with licenses.allow or licenses.categories.%s in .aiospo.yaml.", [
+		lib.name(r), _why(r, category), category, lib.intended_use, action, r.kind, category,
 	])
 }
 

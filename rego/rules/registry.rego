@@ -6,11 +6,25 @@ import data.aiospo.lib
 
 _registry := lib.setting(["approved_models"])
 
-_entries(r) := [e | some e in _registry; some id in lib.ids(r); lib.matches(e.id, id)]
+# The registry entries matching each governed reference, computed once per run (index -> list).
+_matching := {r.index: entries |
+	some r in input.references
+	_governed(r)
+	ids := lib.ids(r)
+	entries := [e | some e in _registry; _matches_any_id(e.id, ids)]
+}
+
+_matches_any_id(pattern, ids) if {
+	some id in ids
+	lib.matches(pattern, id)
+}
+
+_entries(r) := _matching[r.index]
 
 # The entry that governs a reference: the first one naming it exactly, else the first glob.
 _entry(r) := e if {
-	exact := [e | some e in _registry; e.id in lib.ids(r)]
+	ids := lib.ids(r)
+	exact := [x | some x in _entries(r); x.id in ids]
 	count(exact) > 0
 	e := exact[0]
 } else := e if {
