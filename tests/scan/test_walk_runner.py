@@ -252,3 +252,15 @@ def test_a_few_explicit_files_skip_the_cache(tmp_path):
     result = scan_paths(tmp_path / "r", [Path("a.py")], cache_dir=tmp_path / "c", jobs=1)
     assert [r.id for r in result.references] == ["org/a"]
     assert not (tmp_path / "c").exists()
+
+
+def test_module_entry_point_prints_the_scan_as_json(tmp_path):
+    import subprocess
+    import sys
+
+    write(tmp_path / "r", "a.py", LOADER.format(id="org/a"))
+    out = subprocess.run([sys.executable, "-m", "aiospo_ci.scan", str(tmp_path / "r"), "--cache-dir", str(tmp_path / "c")],
+                         capture_output=True, check=True, text=True).stdout
+    doc = json.loads(out)
+    assert [r["id"] for r in doc["references"]] == ["org/a"] and doc["files_scanned"] == 1
+    assert set(doc) == {"references", "files_scanned", "errors", "skipped"}
