@@ -9,11 +9,13 @@ package aiospo.main
 
 import data.aiospo.lib
 
-# Every finding of every rule package, as the package wrote it.
-raw contains f if {
+# Every finding of every rule package, as the package wrote it. Arrays, not sets, from here
+# on: each package's set is already free of duplicates, and rego-cpp builds large sets of
+# objects slowly. The engines' answers are sorted by aiospo-ci before use.
+raw := [f |
 	some pkg
 	f := data.aiospo.rules[pkg].findings[_]
-}
+]
 
 waivers := w if {
 	w := lib.config.waivers
@@ -25,14 +27,17 @@ findings := decide(raw, waivers, input.references, input.today)
 # The decision for a set of raw findings, given the waivers, the references and the date.
 # The ids of each reference and the active waivers are computed once, so each finding costs
 # a lookup (passing the references to a per-finding function is slow in rego-cpp).
-decide(raw_findings, waiver_list, refs, today) := {out |
-	ids := _ids_by_index(refs)
-	active := [[i, w] | w := waiver_list[i]; _valid(w); w.expires >= today]
-	some f in raw_findings
-	out := _decided(f, waiver_list, active, ids)
-} | {object.union(f, {"waived": false, "waiver": null}) |
-	some f in _waiver_findings(raw_findings, waiver_list, refs, today)
-}
+decide(raw_findings, waiver_list, refs, today) := array.concat(
+	[out |
+		ids := _ids_by_index(refs)
+		active := [[i, w] | w := waiver_list[i]; _valid(w); w.expires >= today]
+		some f in raw_findings
+		out := _decided(f, waiver_list, active, ids)
+	],
+	[object.union(f, {"waived": false, "waiver": null}) |
+		some f in _waiver_findings(raw_findings, waiver_list, refs, today)
+	],
+)
 
 _ids_by_index(refs) := {r.index: lib.ids(r) | some r in refs}
 
