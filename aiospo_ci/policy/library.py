@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import yaml
 
@@ -198,17 +198,6 @@ def rule_metadata(modules: dict[str, str]) -> dict[str, dict[str, Any]]:
                 "module": name,
             }
     return dict(sorted(rules.items()))
-
-
-def decision_modules(extra_dirs: Sequence[Path] = ()) -> dict[str, str]:
-    """The modules a check evaluates (library + extra folders, no tests)."""
-    return load_modules(extra_dirs)
-
-
-def find_library_file(relpath: str) -> Optional[Path]:
-    """A file inside the library by relative path, or None."""
-    path = library_dir() / relpath
-    return path if path.is_file() else None
 
 
 # rego-cpp 1.5.2 (the embedded engine) crashes the whole process (SIGSEGV/SIGBUS) on two

@@ -4,7 +4,6 @@ and the library's own Rego unit tests under both."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
