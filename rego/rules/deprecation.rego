@@ -5,10 +5,16 @@ package aiospo.rules.deprecation
 
 import data.aiospo.lib
 
-_deprecation(r) := d if {
-	some d in lib.setting(["deprecations"])
+# The first deprecation (in configuration order) that names the reference; a function must
+# have one value, so overlapping entries (a glob and an exact id) never conflict.
+_deprecation(r) := matching[0] if {
+	matching := [d | some d in lib.setting(["deprecations"]); _deprecation_names(d.id, r)]
+	count(matching) > 0
+}
+
+_deprecation_names(pattern, r) if {
 	some id in lib.ids(r)
-	lib.matches(d.id, id)
+	lib.matches(pattern, id)
 }
 
 _replacement(d) := sprintf("Move to %s", [d.replacement]) if {

@@ -35,3 +35,15 @@ test_api_models_can_be_deprecated if {
 	f.rule == "deprecation/sunset"
 	contains(f.message, "Move to a supported model")
 }
+
+test_overlapping_deprecations_use_the_first_entry if {
+	config := {"deprecations": [
+		{"id": "org/old-model", "sunset": "2025-01-01", "replacement": "org/exact"},
+		{"id": "org/old-*", "sunset": "2027-01-01", "replacement": "org/glob"},
+	]}
+	fs := _eval_deprecation(config, "org/old-model")
+	count(fs) == 1
+	some f in fs
+	f.rule == "deprecation/sunset"
+	contains(f.message, "org/exact")
+}

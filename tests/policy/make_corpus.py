@@ -201,6 +201,13 @@ case("34_kitchen_sink", "many references, many rules, one query",
          + [ref("./ckpt", source="local", revision=None, pin="none")], {"intended_use": "internal", "fail_on": "warn"}),
      [["pinning/none", "deny", 0, False], ["license/category", "warn", 1, False], ["maintenance/stale", "warn", 1, False], ["license/category", "deny", 3, False]])
 case("35_empty", "no references at all", doc([]), [])
+case("36_overlaps", "overlapping deprecations, registry entries and waivers: the first in configuration order applies",
+     doc([hub("o/old-v1")], {
+         "deprecations": [{"id": "o/old-v1", "sunset": "2025-01-01", "replacement": "o/new"}, {"id": "o/old-*", "sunset": "2027-01-01"}],
+         "approved_models": [{"id": "o/*", "owner": "a", "review_by": "2020-01-01"}, {"id": "o/old-v1", "owner": "b", "review_by": "2026-01-01"}],
+         "waivers": [{"model": "o/*", "rule": "deprecation/*", "justification": "migration planned, OSPO-9", "expires": "2030-01-01"},
+                     {"model": "o/old-v1", "rule": "*", "justification": "second", "expires": "2030-01-01"}]}),
+     [["deprecation/sunset", "deny", 0, True], ["registry/review-overdue", "warn", 0, True]])
 
 
 def main() -> None:
