@@ -14,6 +14,7 @@ from typing import Callable, Optional, Sequence
 
 from aiospo_ci import __version__
 from aiospo_ci.errors import AiospoError
+from aiospo_ci.report.formats import CHECK_FORMATS, SCAN_FORMATS
 from aiospo_ci.secrets import redact
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -83,11 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     scan = sub.add_parser("scan", help="find model references (no network, no policy)", epilog=SCAN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _common(scan, ("text", "json", "sarif"))
+    _common(scan, SCAN_FORMATS)
     scan.set_defaults(handler=cmd_scan)
 
     check = sub.add_parser("check", help="scan, enrich from the Hub, evaluate the policies, report", epilog=CHECK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _common(check, ("text", "json", "sarif", "markdown"))
+    _common(check, tuple(CHECK_FORMATS))
     _hub_options(check)
     _policy_options(check)
     check.add_argument("--fail-on", choices=("deny", "warn", "never"), help="lowest severity that fails the check (default: deny)")

@@ -169,3 +169,15 @@ def test_scan_json_shape(tmp_path):
     assert by_place[("src/legacy.py", 4)]["flags"] == ["trust_remote_code"]
     assert by_place[("src/legacy.py", 6)]["source"] == "local"
     assert by_place[("configs/train.yaml", 2)]["call"] == "yaml:base_model"
+
+
+def test_github_format_prints_escaped_workflow_commands(tmp_path):
+    result = run("check", "--offline", "--today", TODAY, "--format", "github", str(DEMO), tmp=tmp_path)
+    assert result.returncode == 1, result.stderr
+    commands = [line for line in result.stdout.splitlines() if line.startswith(("::error file=", "::warning file=", "::notice file="))]
+    assert len(commands) == len(EXPECTED)
+    # 13 warnings exceed GitHub's 10 per step: the run says so instead of losing them silently.
+    assert "at most 10 errors and 10 warnings per step" in result.stdout
+    assert sum(c.startswith("::error file=") for c in commands) == 7
+    assert sum(c.startswith("::warning file=") for c in commands) == 13
+    assert any(c.startswith("::error file=src/app.py,line=27,") and "(license/category)::" in c for c in commands)
