@@ -162,7 +162,9 @@ def _metadata_blocks(name: str, source: str) -> Iterable[dict[str, Any]]:
         lines = [line[2:] if line.startswith("# ") else line[1:] for line in match.group(1).splitlines()]
         line_no = source.count("\n", 0, match.start()) + 1
         try:
-            block = yaml.safe_load("\n".join(lines))
+            # libyaml's safe loader where present: ~25x faster over the library's 40 blocks,
+            # which every check parses for report titles.
+            block = yaml.load("\n".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
         except yaml.YAMLError as exc:
             raise PolicyError(f"{name}:{line_no}: the METADATA block is not valid YAML ({exc}); fix its indentation.") from None
         if isinstance(block, dict):
