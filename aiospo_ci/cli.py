@@ -49,8 +49,18 @@ class _Parser(argparse.ArgumentParser):
 def _common(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="a folder to scan as the root, or files under --root (default: .)")
     p.add_argument("--root", help="the repository root when PATHs are files (default: the current directory)")
-    p.add_argument("--format", "-f", choices=formats, default="text", help="report format (default: text)")
+    output_options(p, formats, "text")
+    run_options(p)
+
+
+def output_options(p: argparse.ArgumentParser, formats: Sequence[str], default: str) -> None:
+    """--format and --output, shared by every command that writes a report."""
+    p.add_argument("--format", "-f", choices=formats, default=default, help=f"report format (default: {default})")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+
+
+def run_options(p: argparse.ArgumentParser) -> None:
+    """What a scanning command needs besides its paths and format."""
     p.add_argument("--config", metavar="FILE", help="configuration file (default: .aiospo.yaml at the root)")
     p.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: AIOSPO_CACHE_DIR or the user cache dir)")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="scanner processes (default: the number of cores)")

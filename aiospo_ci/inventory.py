@@ -219,15 +219,8 @@ def register(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="?", metavar="PATH", help="the repository to inventory (default: .)")
-    p.add_argument("--format", "-f", choices=tuple(RENDERERS), default="cyclonedx", help="output format (default: cyclonedx)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
-    p.add_argument("--config", metavar="FILE", help="configuration file (default: .aiospo.yaml at the root)")
-    p.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: AIOSPO_CACHE_DIR or the user cache dir)")
-    p.add_argument("--jobs", "-j", type=int, metavar="N", help="scanner processes (default: the number of cores)")
-    p.add_argument("--exclude", action="append", default=[], metavar="PATTERN", help="skip paths matching this gitignore pattern (repeatable)")
-    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but the inventory and errors")
-    p.add_argument("--verbose", "-v", action="store_true", help="say what each stage does")
-    p.add_argument("--debug", action="store_true", help="show a stack trace on unexpected errors")
+    cli.output_options(p, tuple(RENDERERS), "cyclonedx")
+    cli.run_options(p)
     cli._hub_options(p)
     p.set_defaults(handler=cmd_inventory)
 

@@ -127,50 +127,8 @@ def _has_suffix(files: Iterable[str], suffixes: tuple[str, ...]) -> bool:
     return any(f.lower().endswith(suffixes) for f in files)
 
 
-def model_fields(info: Any) -> dict[str, Any]:
-    """HubFacts keyword arguments from a ModelInfo (status, revision truth and lineage are
-    the client's business)."""
-    files = sibling_names(info)
-    license_id, license_name, license_link = license_facts(info)
-    config = getattr(info, "config", None)
-    tags = getattr(info, "tags", None) or ()
-    custom_code = (
-        any(f.endswith(".py") and not _NOT_LOADED.search(f) for f in files)
-        or (isinstance(config, dict) and bool(config.get("auto_map")))
-        or "custom_code" in tags
-    )
-    gated = getattr(info, "gated", None)
-    siblings_known = getattr(info, "siblings", None) is not None
-    return dict(
-        canonical_id=info.id,
-        sha=getattr(info, "sha", None),
-        license=license_id,
-        license_name=license_name,
-        license_link=license_link,
-        gated=None if gated is None else str(gated).lower(),
-        private=getattr(info, "private", None),
-        disabled=getattr(info, "disabled", None),
-        last_modified=iso(getattr(info, "last_modified", None)),
-        created_at=iso(getattr(info, "created_at", None)),
-        downloads=getattr(info, "downloads", None),
-        likes=getattr(info, "likes", None),
-        library=getattr(info, "library_name", None),
-        pipeline_tag=getattr(info, "pipeline_tag", None),
-        has_safetensors=_has_suffix(files, (".safetensors",)) if siblings_known else None,
-        has_pickle=_has_suffix(files, PICKLE_SUFFIXES) if siblings_known else None,
-        has_gguf=_has_suffix(files, (".gguf",)) if siblings_known else None,
-        has_onnx=_has_suffix(files, (".onnx",)) if siblings_known else None,
-        has_custom_code=custom_code if siblings_known else None,
-        security_status=security_status(getattr(info, "security_repo_status", None)),
-        card_present=("README.md" in files) if siblings_known else None,
-        datasets=datasets(info),
-        base_models=base_models(info),
-        files=files,
-    )
-
-
-def dataset_fields(info: Any) -> dict[str, Any]:
-    files = sibling_names(info)
+def _repo_fields(info: Any, files: tuple[str, ...]) -> dict[str, Any]:
+    """The facts models and datasets share: identity, license, access, dates, popularity."""
     license_id, license_name, license_link = license_facts(info)
     gated = getattr(info, "gated", None)
     return dict(
@@ -189,3 +147,34 @@ def dataset_fields(info: Any) -> dict[str, Any]:
         card_present=("README.md" in files) if getattr(info, "siblings", None) is not None else None,
         files=files,
     )
+
+
+def model_fields(info: Any) -> dict[str, Any]:
+    """HubFacts keyword arguments from a ModelInfo (status, revision truth and lineage are
+    the client's business)."""
+    files = sibling_names(info)
+    config = getattr(info, "config", None)
+    tags = getattr(info, "tags", None) or ()
+    custom_code = (
+        any(f.endswith(".py") and not _NOT_LOADED.search(f) for f in files)
+        or (isinstance(config, dict) and bool(config.get("auto_map")))
+        or "custom_code" in tags
+    )
+    siblings_known = getattr(info, "siblings", None) is not None
+    return dict(
+        _repo_fields(info, files),
+        library=getattr(info, "library_name", None),
+        pipeline_tag=getattr(info, "pipeline_tag", None),
+        has_safetensors=_has_suffix(files, (".safetensors",)) if siblings_known else None,
+        has_pickle=_has_suffix(files, PICKLE_SUFFIXES) if siblings_known else None,
+        has_gguf=_has_suffix(files, (".gguf",)) if siblings_known else None,
+        has_onnx=_has_suffix(files, (".onnx",)) if siblings_known else None,
+        has_custom_code=custom_code if siblings_known else None,
+        security_status=security_status(getattr(info, "security_repo_status", None)),
+        datasets=datasets(info),
+        base_models=base_models(info),
+    )
+
+
+def dataset_fields(info: Any) -> dict[str, Any]:
+    return _repo_fields(info, sibling_names(info))
