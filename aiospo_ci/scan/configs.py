@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from aiospo_ci.model import ModelReference
 from aiospo_ci.scan import hubid
@@ -291,15 +291,20 @@ class JsonScanner(Scanner):
             raise ScanFailure(f"not valid JSON: {e.msg} (line {e.lineno})") from None
         except RecursionError:
             raise ScanFailure("JSON nested too deeply") from None
-        found: list[tuple[str, str, str, Optional[str], bool]] = []
-        _walk_pairs(obj, MODEL_KEYS, found)
-        hits, used = [], {}  # type: ignore[var-annotated]
-        for key, value, kind, revision, trc in found:
-            if hub_target(value) is None:
-                continue
-            line, col = _locate(text, _json_pattern, key, value, used)
-            hits.append(_Hit(key, value, line, col, kind, revision, trc))
-        return _refs(relpath, "json", hits)
+        return _refs(relpath, "json", _keyed_hits(obj, text, _json_pattern))
+
+
+def _keyed_hits(obj: Any, text: str, pattern: Callable[[str, str], "re.Pattern[str]"]) -> list[_Hit]:
+    """Model keys with Hub-id values in a parsed JSON or TOML document, placed on their lines."""
+    found: list[tuple[str, str, str, Optional[str], bool]] = []
+    _walk_pairs(obj, MODEL_KEYS, found)
+    hits, used = [], {}  # type: ignore[var-annotated]
+    for key, value, kind, revision, trc in found:
+        if hub_target(value) is None:
+            continue
+        line, col = _locate(text, pattern, key, value, used)
+        hits.append(_Hit(key, value, line, col, kind, revision, trc))
+    return hits
 
 
 # -- TOML ---------------------------------------------------------------------------------------
@@ -330,15 +335,7 @@ class TomlScanner(Scanner):
             raise ScanFailure(f"not valid TOML: {e}") from None
         except RecursionError:
             raise ScanFailure("TOML nested too deeply") from None
-        found: list[tuple[str, str, str, Optional[str], bool]] = []
-        _walk_pairs(_to_pairs(obj), MODEL_KEYS, found)
-        hits, used = [], {}  # type: ignore[var-annotated]
-        for key, value, kind, revision, trc in found:
-            if hub_target(value) is None:
-                continue
-            line, col = _locate(text, _toml_pattern, key, value, used)
-            hits.append(_Hit(key, value, line, col, kind, revision, trc))
-        return _refs(relpath, "toml", hits)
+        return _refs(relpath, "toml", _keyed_hits(_to_pairs(obj), text, _toml_pattern))
 
 
 def _to_pairs(obj: Any, depth: int = 0) -> Any:
