@@ -79,6 +79,11 @@ def write_lock(path: Path, facts_by_key: Mapping[FactsKey, HubFacts]) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
+        # mkstemp makes the file private (0600); a lockfile is committed and read by CI
+        # containers running as other users, so give it the usual mode under the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -202,3 +202,17 @@ def test_demo_references_are_what_the_scanner_finds(tmp_path) -> None:
     scanned = scan_paths(DEMO, None, cache_dir=tmp_path)
     found = {key_of(r) for r in scanned.references} - {None}
     assert found == {key_of(r) for r in DEMO_REFERENCES}
+
+
+def test_lockfile_is_readable_by_others_like_any_committed_file(tmp_path) -> None:
+    import os
+    import stat
+
+    from aiospo_ci.hub.lockfile import write_lock
+
+    old = os.umask(0o022)
+    try:
+        path = write_lock(tmp_path / "aiospo.lock", {})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
