@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.opa_server import FakeOpaServer
+from tests.support.opa_reference import require_opa_bindings
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "examples" / "demo"
@@ -107,7 +108,7 @@ def test_demo_sarif_is_valid_sarif_2_1_0(tmp_path):
 
 
 def test_demo_decision_is_the_same_under_opa(tmp_path):
-    pytest.importorskip("opa_bindings", reason="opa-golib-python-bindings is installed by .ci/run (see README)")
+    require_opa_bindings()
     embedded = run("check", "--offline", "--today", TODAY, "--engine", "embedded", "--format", "json", str(DEMO), tmp=tmp_path)
     with FakeOpaServer(backend="opa-golib") as opa:
         real_opa = run("check", "--offline", "--today", TODAY, "--engine", "opa", "--opa-url", opa.url, "--format", "json", str(DEMO), tmp=tmp_path)

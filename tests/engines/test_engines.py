@@ -13,6 +13,7 @@ from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy.embedded import EmbeddedEngine
 from aiospo_ci.policy.opa import OpaServerEngine
 from tests.support.opa_server import FakeOpaServer
+from tests.support.opa_reference import require_opa_bindings
 
 MAIN = """package aiospo.main
 
@@ -48,7 +49,7 @@ def canonical(findings):
 @pytest.fixture(params=["regopy", "opa-golib"])
 def opa_server(request):
     if request.param == "opa-golib":
-        pytest.importorskip("opa_bindings", reason="opa-golib-python-bindings is installed by .ci/run")
+        require_opa_bindings()
     with FakeOpaServer(backend=request.param) as server:
         yield server
 

@@ -17,6 +17,7 @@ import pytest
 
 from tests.robustness.harness import APP_PY, BERT_SHA, write_tree
 from tests.support.opa_server import FakeOpaServer
+from tests.support.opa_reference import require_opa_bindings
 
 #: A tree with findings of every severity, duplicates, several scanners, a waiver and a user
 #: policy, and file names whose order differs between bytewise, case-folded and creation order.
@@ -148,7 +149,7 @@ def test_embedded_and_opa_go_evaluator_are_byte_identical(cli, tmp_path, lockfil
     rego-cpp (a variable bound only after the call that used it) and a quoted string in the
     license/obligations message (rego-cpp prints builtin-made strings with their quotes in a
     sprintf of two or more arguments)."""
-    pytest.importorskip("opa_bindings", reason="opa-golib-python-bindings is installed by .ci/run")
+    require_opa_bindings()
     root = make_tree(tmp_path / "tree", lockfile)
     embedded = check(cli, root, fmt, "--engine", "embedded", "--policy", str(policies))
     with FakeOpaServer(backend="opa-golib") as opa:

@@ -8,6 +8,7 @@ check under atheris without a time bound."""
 from __future__ import annotations
 
 import pytest
+from tests.support.opa_reference import require_opa_bindings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,7 +52,7 @@ def test_strings_round_trip_through_the_embedded_engine(embedded, s, items):
 
 @pytest.fixture(scope="module")
 def opa():
-    bindings = pytest.importorskip("opa_bindings.engine", reason="opa-golib-python-bindings is installed by .ci/run")
+    bindings = require_opa_bindings()
     engine = bindings.OpaEngine()
     engine.add_policy("main.rego", POLICY)
     yield engine

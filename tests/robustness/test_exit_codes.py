@@ -15,6 +15,7 @@ import pytest
 
 from tests.robustness.harness import BROKEN_POLICY, closed_port_url, fault_env, write_tree
 from tests.support.opa_server import FakeOpaServer
+from tests.support.opa_reference import require_opa_bindings
 
 # A user policy whose evaluation fails inside OPA (a runtime error, not a compile error):
 # OPA answers 500 with `eval_builtin_error: div: divide by zero`.
@@ -75,7 +76,7 @@ def test_opa_answering_500_exits_2_with_opas_message(cli, project, hub_server, o
 
 def test_opa_failing_during_evaluation_exits_2_with_opas_message(cli, project, hub_server, tmp_path):
     """A 500 on the decision query itself (after the policies loaded): OPA's own evaluator."""
-    pytest.importorskip("opa_bindings", reason="opa-golib-python-bindings is installed by .ci/run")
+    require_opa_bindings()
     policies = write_tree(tmp_path / "policies", {"boom.rego": DIVIDE_BY_ZERO})
     with FakeOpaServer(backend="opa-golib") as opa:
         run = cli("check", str(project), "--engine", "opa", "--opa-url", opa.url, "--policy", str(policies), *hub(hub_server))

@@ -19,6 +19,7 @@ import pytest
 
 from tests.robustness.harness import write_tree
 from tests.support.opa_server import FakeOpaServer
+from tests.support.opa_reference import require_opa_bindings
 
 PAYLOADS = ['q"uote', "back\\slash", '"}', "a::b", "%0A", "new\nline", "pi|pe", "back`tick", "-->", "<!--", "cr\rlf", "esc\x1b[31m"]
 # Each payload carries a marker no policy or data file contains, so its presence anywhere is
@@ -95,7 +96,7 @@ def test_hostile_strings_reach_opa_only_as_json_input(cli, tree):
 def test_embedded_and_opa_go_evaluator_agree_on_hostile_strings(cli, tree):
     """rego-cpp keeps strings in an escaped form internally; every message the policies build
     from a hostile string must still equal what OPA's own evaluator builds."""
-    pytest.importorskip("opa_bindings", reason="opa-golib-python-bindings is installed by .ci/run")
+    require_opa_bindings()
     _, embedded = check(cli, tree, "json", "--engine", "embedded")
     with FakeOpaServer(backend="opa-golib") as opa:
         _, via_opa = check(cli, tree, "json", "--engine", "opa", "--opa-url", opa.url)

@@ -13,6 +13,15 @@ import pytest
 INSTALL = "pip install --ignore-requires-python opa-golib-python-bindings"
 
 
+def require_opa_bindings():
+    """The opa_bindings.engine module, or a test failure naming the install command."""
+    try:
+        from opa_bindings import engine
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        pytest.fail(f"OPA's reference evaluator is not importable ({exc}); install it with: {INSTALL}")
+    return engine
+
+
 def opa_engine(modules: dict[str, str], data: dict[str, Any] | None = None):
     try:
         from opa_bindings.engine import OpaEngine
