@@ -118,14 +118,19 @@ def test_demo_decision_is_the_same_under_opa(tmp_path):
     assert len(queries) == 1  # one query for the whole run, not one per reference
 
 
-def test_clean_repository_passes_with_exit_0(tmp_path):
-    repo = tmp_path / "clean"
+def repo_with_demo_lock(repo: Path, code: str) -> Path:
+    """A one-file repository whose facts come from the demo's lockfile (offline)."""
     (repo / "src").mkdir(parents=True)
     shutil.copy(DEMO / "aiospo.lock", repo / "aiospo.lock")
-    (repo / "src" / "embed.py").write_text(
+    (repo / "src" / "embed.py").write_text(code, encoding="utf-8")
+    return repo
+
+
+def test_clean_repository_passes_with_exit_0(tmp_path):
+    repo = repo_with_demo_lock(
+        tmp_path / "clean",
         "from transformers import AutoModel\n"
         'model = AutoModel.from_pretrained("google-bert/bert-base-uncased", revision="86b5e0934494bd15c9632b12f734a8a67f723594")\n',
-        encoding="utf-8",
     )
     # The organisation accepts older, stable models: raise the maintenance limit.
     (repo / ".aiospo.yaml").write_text("vetting:\n  max_days_since_modified: 3650\n", encoding="utf-8")
@@ -135,13 +140,10 @@ def test_clean_repository_passes_with_exit_0(tmp_path):
 
 
 def test_warn_fails_only_under_fail_on_warn(tmp_path):
-    repo = tmp_path / "warned"
-    (repo / "src").mkdir(parents=True)
-    shutil.copy(DEMO / "aiospo.lock", repo / "aiospo.lock")
-    (repo / "src" / "embed.py").write_text(
+    repo = repo_with_demo_lock(
+        tmp_path / "warned",
         "from sentence_transformers import SentenceTransformer\n"
         'model = SentenceTransformer("all-MiniLM-L6-v2", revision="main")\n',
-        encoding="utf-8",
     )
     assert run("check", "--offline", "--today", TODAY, str(repo), tmp=tmp_path).returncode == 0
     assert run("check", "--offline", "--today", TODAY, "--fail-on", "warn", str(repo), tmp=tmp_path).returncode == 1
