@@ -162,14 +162,14 @@ def build_inventory(
 def gather(options, progress: Optional[Callable[[int, int], None]] = None) -> Inventory:
     """Scan and enrich (no policy) the tree described by a pipeline RunOptions."""
     from aiospo_ci.codeowners import CodeOwners
-    from aiospo_ci.pipeline import evaluation_date, load_run_config, run_enrich, run_scan
+    from aiospo_ci.pipeline import evaluation_date, hub_settings, load_run_config, run_enrich, run_scan
 
     config = load_run_config(options)
     today = evaluation_date(options.today)
     scan = run_scan(options, config)
     if progress is not None:
         options = dataclasses.replace(options, progress=progress)
-    enrichment = run_enrich(options, config, scan, today)
+    enrichment = run_enrich(options, hub_settings(options, config), scan, today)
     warnings = list(enrichment.warnings)
     warnings.extend(f"could not scan {e.file}: {e.reason}" for e in scan.errors)
     return build_inventory(

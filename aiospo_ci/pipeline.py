@@ -91,12 +91,12 @@ def hub_settings(options: RunOptions, config: dict[str, Any]):
     )
 
 
-def run_enrich(options: RunOptions, config: dict[str, Any], scan: ScanResult, today: str):
+def run_enrich(options: RunOptions, settings, scan: ScanResult, today: str):
     """Hub facts for every reference (failures are facts; see hub/enrich.py)."""
     from aiospo_ci.hub.enrich import enrich
 
     progress = {"progress": options.progress} if options.progress is not None else {}
-    return enrich(scan.references, hub_settings(options, config), _dt.date.fromisoformat(today), **progress)
+    return enrich(scan.references, settings, _dt.date.fromisoformat(today), **progress)
 
 
 def run_lock(options: RunOptions) -> Path:
@@ -134,11 +134,12 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     try:
         engine.load(modules, data)
         scan = run_scan(options, config)
-        enrichment = run_enrich(options, config, scan, today)
+        settings = hub_settings(options, config)
+        enrichment = run_enrich(options, settings, scan, today)
         warnings = list(enrichment.warnings)
         failed = sorted({f.id for f in enrichment.facts if f is not None and f.status == "error"})
         if failed:
-            if hub_settings(options, config).on_error == "fail_closed":
+            if settings.on_error == "fail_closed":
                 first = next(f for f in enrichment.facts if f is not None and f.status == "error")
                 raise HubError(
                     f"the Hub could not be asked about {len(failed)} model(s) ({', '.join(failed[:5])}"
