@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from importlib import import_module
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 from aiospo_ci import __version__
 from aiospo_ci.errors import AiospoError
@@ -40,10 +41,6 @@ SCAN_EXAMPLES = """examples:
 LOCK_EXAMPLES = """examples:
   aiospo-ci lock                 record the vetted facts of every referenced model in aiospo.lock
 """
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on usage errors already; keep its message to one line plus the usage."""
 
 
 def _common(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
@@ -83,7 +80,7 @@ def _policy_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = argparse.ArgumentParser(
         prog="aiospo-ci",
         description="Find the AI models a repository uses, enrich them from the Hugging Face Hub, and judge them with Rego policies.",
         epilog=TOP_EXAMPLES + "\nExit codes: 0 pass, 1 policy failure, 2 no verdict (usage, configuration, engine or Hub error).",
@@ -110,35 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     _hub_options(lock)
     lock.set_defaults(handler=cmd_lock)
 
-    for register in EXTRA_COMMANDS:
-        register(sub)
+    for module in EXTRA_COMMANDS:
+        import_module(module).register(sub)
     return parser
 
 
-#: Functions that add further subcommands (policy, inventory, init); each takes the subparsers
-#: object and sets `handler` on what it adds.
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-
-
-def _register_inventory(sub: argparse._SubParsersAction) -> None:
-    from aiospo_ci.inventory import register
-
-    register(sub)
-
-
-def _register_init(sub: argparse._SubParsersAction) -> None:
-    from aiospo_ci.init import register
-
-    register(sub)
-
-
-def _register_policy(sub: argparse._SubParsersAction) -> None:
-    from aiospo_ci.policy.commands import register
-
-    register(sub)
-
-
-EXTRA_COMMANDS += [_register_inventory, _register_init, _register_policy]
+#: Modules that add further subcommands: each has register(subparsers), which sets `handler`
+#: on what it adds. Imported only when the parser is built.
+EXTRA_COMMANDS = ("aiospo_ci.inventory", "aiospo_ci.init", "aiospo_ci.policy.commands")
 
 
 def _write(text: str, output: Optional[str]) -> None:
