@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Sequence
 from importlib import import_module
 from pathlib import Path
-from typing import Optional, Sequence
 
 from aiospo_ci import __version__
 from aiospo_ci.errors import AiospoError
@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 EXTRA_COMMANDS = ("aiospo_ci.inventory", "aiospo_ci.init", "aiospo_ci.policy.commands")
 
 
-def _write(text: str, output: Optional[str]) -> None:
+def _write(text: str, output: str | None) -> None:
     if output:
         try:
             Path(output).write_text(redact(text), encoding="utf-8")
@@ -160,10 +160,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from aiospo_ci.console import Console
     from aiospo_ci.pipeline import exit_code, run_check
     from aiospo_ci.report.formats import get_report
-
-    from aiospo_ci.console import Console
 
     console = Console(quiet=args.quiet, verbose=args.verbose)
     with console.progress("Asking the Hub") as progress:
@@ -199,7 +198,7 @@ def cmd_lock(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -210,7 +209,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("aiospo-ci: interrupted; no verdict.\n")
         return EXIT_ERROR
-    except Exception as exc:  # an unexpected failure is still no verdict: never exit 0
+    except Exception as exc:  # noqa: BLE001 - an unexpected failure is still no verdict: never exit 0
         if getattr(args, "debug", False):
             import traceback
 

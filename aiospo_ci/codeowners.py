@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 #: Where GitHub looks, in its order of preference.
 CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -44,7 +43,7 @@ def _spec(pattern: str):
 
         try:
             spec = pathspec.GitIgnoreSpec.from_lines([pattern])
-        except Exception:  # GitHub skips a line it cannot parse; so do we (it matches nothing)
+        except Exception:  # noqa: BLE001 - GitHub skips a line it cannot parse; so do we (it matches nothing)
             spec = False
         _SPECS[pattern] = spec
     return spec or None
@@ -79,12 +78,12 @@ def _split_line(raw: str) -> list[str]:
 class CodeOwners:
     """The parsed rules of one CODEOWNERS file (empty when the repository has none)."""
 
-    def __init__(self, rules: list[_Rule], source: Optional[str] = None) -> None:
+    def __init__(self, rules: list[_Rule], source: str | None = None) -> None:
         self.rules = rules
         self.source = source  # the file's path relative to the root, for reports
 
     @classmethod
-    def parse(cls, text: str, source: Optional[str] = None) -> "CodeOwners":
+    def parse(cls, text: str, source: str | None = None) -> CodeOwners:
         rules = []
         for number, raw in enumerate(text.splitlines(), start=1):
             fields = _split_line(raw)
@@ -97,7 +96,7 @@ class CodeOwners:
         return cls(rules, source)
 
     @classmethod
-    def load(cls, root: Path) -> "CodeOwners":
+    def load(cls, root: Path) -> CodeOwners:
         for location in CODEOWNERS_LOCATIONS:
             path = root / location
             if path.is_file():

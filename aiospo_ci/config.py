@@ -8,7 +8,7 @@ defaults where they are used.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,10 @@ from aiospo_ci.errors import ConfigError
 CONFIG_NAMES = (".aiospo.yaml", ".aiospo.yml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in aiospo_ci/schemas/."""
-    text = resources.files("aiospo_ci").joinpath("schemas", name).read_text(encoding="utf-8")
+    text = resources.files("aiospo_ci").joinpath("schemas").joinpath(name).read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -92,7 +92,7 @@ def load_config(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: the configuration is not UTF-8 text; save it as UTF-8.") from None
     try:
-        data = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Callable, Iterator, Optional, TextIO
+from typing import TextIO
 
 from aiospo_ci.model import CheckResult
 
@@ -32,9 +33,9 @@ def is_tty(stream: TextIO) -> bool:
         return False
 
 
-def colour_allowed(env: Optional[dict] = None) -> bool:
-    env = os.environ if env is None else env
-    return not env.get("NO_COLOR") and env.get("TERM") != "dumb"
+def colour_allowed(env: Mapping[str, str] | None = None) -> bool:
+    values = os.environ if env is None else env
+    return not values.get("NO_COLOR") and values.get("TERM") != "dumb"
 
 
 class Console:
@@ -45,9 +46,9 @@ class Console:
         *,
         quiet: bool = False,
         verbose: bool = False,
-        stdout: Optional[TextIO] = None,
-        stderr: Optional[TextIO] = None,
-        env: Optional[dict] = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        env: dict | None = None,
     ) -> None:
         self.quiet = quiet
         self.verbose = verbose and not quiet
@@ -88,7 +89,7 @@ class Console:
 
     # -- progress ------------------------------------------------------------------
     @contextmanager
-    def progress(self, description: str) -> Iterator[Optional[Callable[[int, int], None]]]:
+    def progress(self, description: str) -> Iterator[Callable[[int, int], None] | None]:
         """A `progress(done, total)` callback drawing a bar on a terminal, or None when no bar
         should be drawn (not a TTY, --quiet). The bar appears only once `total` is known to
         exceed PROGRESS_MIN_ITEMS."""
@@ -123,7 +124,7 @@ class Console:
                 state["bar"].stop()
 
     # -- the check report on a terminal ------------------------------------------------
-    def wants_rich_report(self, output: Optional[str], fmt: str) -> bool:
+    def wants_rich_report(self, output: str | None, fmt: str) -> bool:
         return fmt == "text" and not output and self.rich_stdout
 
     def print_check(self, result: CheckResult) -> None:

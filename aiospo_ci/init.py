@@ -26,7 +26,7 @@ PRECOMMIT_FILE = ".pre-commit-config.yaml"
 def template(name: str) -> str:
     from importlib import resources
 
-    return resources.files("aiospo_ci").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("aiospo_ci").joinpath("templates").joinpath(name).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

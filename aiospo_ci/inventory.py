@@ -10,9 +10,10 @@ an inventory states what is used, the check judges it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING
 
 # The CLI imports this module to register `inventory` on every run, the pre-commit hook's
 # included, so everything else is imported where it is used.
@@ -33,12 +34,12 @@ class Use:
     file: str
     line: int
     call: str
-    revision: Optional[str]
+    revision: str | None
     pin: str
     flags: tuple[str, ...]
     owners: tuple[str, ...]
-    column: Optional[int] = None
-    cell: Optional[int] = None
+    column: int | None = None
+    cell: int | None = None
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column or 0, self.call, self.revision or "")
@@ -51,9 +52,9 @@ class Item:
     kind: str  # model | dataset
     source: str  # huggingface | local | file | api | unresolved
     id: str  # canonical Hub id when the Hub gave one, else the id as written
-    version: Optional[str]  # the commit the Hub resolved, else the revision as written
-    facts: Optional[HubFacts]
-    provider: Optional[str]
+    version: str | None  # the commit the Hub resolved, else the revision as written
+    facts: HubFacts | None
+    provider: str | None
     uses: tuple[Use, ...]
     hashes: tuple[tuple[str, str], ...] = ()  # (algorithm, hex) for committed files
 
@@ -62,7 +63,7 @@ class Item:
         return tuple(sorted({o for u in self.uses for o in u.owners}))
 
     @property
-    def org(self) -> Optional[str]:
+    def org(self) -> str | None:
         if self.source == "huggingface" and "/" in self.id:
             return self.id.split("/", 1)[0]
         return None
@@ -81,12 +82,12 @@ class Item:
 class Inventory:
     root_name: str
     items: tuple[Item, ...]
-    today: Optional[str] = None  # set only when the caller fixed the date (--today)
-    codeowners: Optional[str] = None  # which CODEOWNERS file gave the owners
+    today: str | None = None  # set only when the caller fixed the date (--today)
+    codeowners: str | None = None  # which CODEOWNERS file gave the owners
     warnings: tuple[str, ...] = ()
 
 
-def _version(ref: ModelReference, facts: Optional[HubFacts]) -> Optional[str]:
+def _version(ref: ModelReference, facts: HubFacts | None) -> str | None:
     if facts is not None and facts.status == "ok":
         return facts.resolved_commit or facts.sha or ref.revision
     return ref.revision
@@ -113,12 +114,12 @@ def file_hashes(root: Path, relpath: str) -> tuple[tuple[str, str], ...]:
 
 def build_inventory(
     references: Sequence[ModelReference],
-    facts: Sequence[Optional[HubFacts]],
+    facts: Sequence[HubFacts | None],
     codeowners: CodeOwners,
     root: Path,
     *,
-    root_name: Optional[str] = None,
-    today: Optional[str] = None,
+    root_name: str | None = None,
+    today: str | None = None,
     warnings: Sequence[str] = (),
 ) -> Inventory:
     groups: dict[tuple, dict] = {}
@@ -159,7 +160,7 @@ def build_inventory(
     )
 
 
-def gather(options, progress: Optional[Callable[[int, int], None]] = None) -> Inventory:
+def gather(options, progress: Callable[[int, int], None] | None = None) -> Inventory:
     """Scan and enrich (no policy) the tree described by a pipeline RunOptions."""
     from aiospo_ci.codeowners import CodeOwners
     from aiospo_ci.pipeline import evaluation_date, hub_settings, load_run_config, run_enrich, run_scan

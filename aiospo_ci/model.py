@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 Kind = Literal["model", "dataset"]
 # huggingface: a Hub repo id; local: a path on disk; file: a weight file committed to the repo;
@@ -44,12 +44,12 @@ class ModelReference:
     kind: Kind = "model"
     source: Source = "huggingface"
     call: str = ""  # what referenced it: 'transformers.AutoModel.from_pretrained', 'yaml:base_model'
-    revision: Optional[str] = None
+    revision: str | None = None
     pin: Pin = "none"
     flags: tuple[str, ...] = ()  # sorted: 'trust_remote_code', 'use_safetensors_false', ...
-    provider: Optional[str] = None  # for source 'api': 'openai', 'anthropic', ...
-    cell: Optional[int] = None  # notebook cell index
-    column: Optional[int] = None  # 1-based
+    provider: str | None = None  # for source 'api': 'openai', 'anthropic', ...
+    cell: int | None = None  # notebook cell index
+    column: int | None = None  # 1-based
     detail: tuple[tuple[str, str], ...] = ()  # extra scanner facts, e.g. (('overridable_by', 'MODEL'),)
 
     def sort_key(self) -> tuple:
@@ -74,7 +74,7 @@ class ModelReference:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ModelReference":
+    def from_dict(cls, d: dict[str, Any]) -> ModelReference:
         return cls(
             file=d["file"],
             line=int(d["line"]),
@@ -135,8 +135,8 @@ class Ancestor:
 
     id: str
     depth: int  # 1 = direct base model
-    license: Optional[str] = None
-    license_name: Optional[str] = None
+    license: str | None = None
+    license_name: str | None = None
     status: HubStatus = "ok"
 
     def to_dict(self) -> dict[str, Any]:
@@ -146,7 +146,7 @@ class Ancestor:
 @dataclass(frozen=True)
 class DatasetFacts:
     id: str
-    license: Optional[str] = None
+    license: str | None = None
     status: HubStatus = "ok"
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,40 +161,40 @@ class HubFacts:
     id: str  # the id as referenced in code
     kind: Kind = "model"
     status: HubStatus = "ok"
-    error: Optional[str] = None  # one sentence, never containing a token
+    error: str | None = None  # one sentence, never containing a token
     origin: Literal["hub", "cache", "lockfile", "none"] = "hub"
-    canonical_id: Optional[str] = None  # after redirects (renamed repos)
-    sha: Optional[str] = None  # head commit of the default branch (or of the revision asked)
+    canonical_id: str | None = None  # after redirects (renamed repos)
+    sha: str | None = None  # head commit of the default branch (or of the revision asked)
     # revision truth
-    revision: Optional[str] = None
-    revision_kind: Optional[str] = None  # commit|short_sha|branch|tag|pr|none
-    revision_status: Optional[str] = None  # ok|not_found|unknown
-    resolved_commit: Optional[str] = None
+    revision: str | None = None
+    revision_kind: str | None = None  # commit|short_sha|branch|tag|pr|none
+    revision_status: str | None = None  # ok|not_found|unknown
+    resolved_commit: str | None = None
     # licensing
-    license: Optional[str] = None
-    license_name: Optional[str] = None
-    license_link: Optional[str] = None
+    license: str | None = None
+    license_name: str | None = None
+    license_link: str | None = None
     # access
-    gated: Optional[str] = None  # 'false', 'auto', 'manual'
-    private: Optional[bool] = None
-    disabled: Optional[bool] = None
+    gated: str | None = None  # 'false', 'auto', 'manual'
+    private: bool | None = None
+    disabled: bool | None = None
     # maintenance (kept apart from popularity on purpose)
-    last_modified: Optional[str] = None  # ISO 8601 date-time as the Hub gives it
-    created_at: Optional[str] = None
-    days_since_modified: Optional[int] = None  # computed against the run's evaluation date
-    commits_last_year: Optional[int] = None
-    downloads: Optional[int] = None
-    likes: Optional[int] = None
-    library: Optional[str] = None
-    pipeline_tag: Optional[str] = None
+    last_modified: str | None = None  # ISO 8601 date-time as the Hub gives it
+    created_at: str | None = None
+    days_since_modified: int | None = None  # computed against the run's evaluation date
+    commits_last_year: int | None = None
+    downloads: int | None = None
+    likes: int | None = None
+    library: str | None = None
+    pipeline_tag: str | None = None
     # weights and safety
-    has_safetensors: Optional[bool] = None
-    has_pickle: Optional[bool] = None
-    has_gguf: Optional[bool] = None
-    has_onnx: Optional[bool] = None
-    has_custom_code: Optional[bool] = None
-    security_status: Optional[str] = None  # 'safe', 'unsafe', 'unscanned' or None when not given
-    card_present: Optional[bool] = None
+    has_safetensors: bool | None = None
+    has_pickle: bool | None = None
+    has_gguf: bool | None = None
+    has_onnx: bool | None = None
+    has_custom_code: bool | None = None
+    security_status: str | None = None  # 'safe', 'unsafe', 'unscanned' or None when not given
+    card_present: bool | None = None
     # provenance
     datasets: tuple[str, ...] = ()
     dataset_facts: tuple[DatasetFacts, ...] = ()
@@ -212,7 +212,7 @@ class HubFacts:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "HubFacts":
+    def from_dict(cls, d: dict[str, Any]) -> HubFacts:
         known = {f.name for f in dataclasses.fields(cls)}
         kw: dict[str, Any] = {k: v for k, v in d.items() if k in known}
         for name in ("datasets", "base_models", "files"):
@@ -234,9 +234,9 @@ class Finding:
     severity: Severity
     rule: str
     message: str
-    ref: Optional[int] = None
+    ref: int | None = None
     waived: bool = False
-    waiver: Optional[tuple[tuple[str, str], ...]] = None  # justification, approver, expires
+    waiver: tuple[tuple[str, str], ...] | None = None  # justification, approver, expires
     title: str = ""  # from the rule's # METADATA, filled by the report stage
 
     def to_dict(self) -> dict[str, Any]:
@@ -265,7 +265,7 @@ class CheckResult:
 
     root: str
     scan: ScanResult
-    facts: tuple[Optional[HubFacts], ...]  # parallel to scan.references (None: not a Hub reference)
+    facts: tuple[HubFacts | None, ...]  # parallel to scan.references (None: not a Hub reference)
     findings: tuple[Finding, ...]
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> metadata
     warnings: tuple[str, ...] = ()  # run-level notes (fail-open Hub errors, truncations)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any
 
 from aiospo_ci.config import find_config, load_config
 from aiospo_ci.errors import AiospoError, ConfigError, HubError
@@ -24,23 +25,23 @@ class RunOptions:
     """Everything one run needs, from the command line, the Action inputs or the hook."""
 
     root: Path
-    paths: Optional[tuple[Path, ...]] = None  # None: the whole root
-    config_path: Optional[Path] = None
+    paths: tuple[Path, ...] | None = None  # None: the whole root
+    config_path: Path | None = None
     policy_dirs: tuple[Path, ...] = ()
-    engine: Optional[str] = None  # None: from the configuration, else auto
-    opa_url: Optional[str] = None
-    offline: Optional[bool] = None  # None: from the configuration
-    hub_endpoint: Optional[str] = None
-    fail_on: Optional[str] = None  # None: from the configuration, else deny
-    today: Optional[str] = None  # YYYY-MM-DD; None: the current UTC date
-    cache_dir: Optional[Path] = None
-    jobs: Optional[int] = None
+    engine: str | None = None  # None: from the configuration, else auto
+    opa_url: str | None = None
+    offline: bool | None = None  # None: from the configuration
+    hub_endpoint: str | None = None
+    fail_on: str | None = None  # None: from the configuration, else deny
+    today: str | None = None  # YYYY-MM-DD; None: the current UTC date
+    cache_dir: Path | None = None
+    jobs: int | None = None
     extra_exclude: tuple[str, ...] = field(default_factory=tuple)
     # progress(done, total) for the terminal's bar while the Hub is asked (console.py); not a setting.
-    progress: Optional[Callable[[int, int], None]] = field(default=None, compare=False, repr=False)
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
 
-def resolve_root(paths: Sequence[str], root: Optional[str]) -> tuple[Path, Optional[tuple[Path, ...]]]:
+def resolve_root(paths: Sequence[str], root: str | None) -> tuple[Path, tuple[Path, ...] | None]:
     """`check DIR` scans DIR as the root; `check FILE...` (pre-commit) scans those files under
     --root or the current directory."""
     if root:
@@ -55,7 +56,7 @@ def resolve_root(paths: Sequence[str], root: Optional[str]) -> tuple[Path, Optio
     return Path.cwd().resolve(), tuple(Path(p) for p in paths)
 
 
-def evaluation_date(today: Optional[str]) -> str:
+def evaluation_date(today: str | None) -> str:
     value = today or os.environ.get("AIOSPO_TODAY")
     if not value:
         return _dt.datetime.now(_dt.timezone.utc).date().isoformat()

@@ -36,7 +36,6 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -177,7 +176,7 @@ class TreeSampler(threading.Thread):
 class Run:
     seconds: float
     maxrss_mib: float
-    tree_peak_mib: Optional[float]
+    tree_peak_mib: float | None
 
 
 def measure(command: list[str], env: dict[str, str]) -> Run:
@@ -197,7 +196,7 @@ def measure(command: list[str], env: dict[str, str]) -> Run:
     return Run(report["seconds"], report["maxrss_kib"] / 1024, peak / 2**20 if peak else None)
 
 
-def scan_command(root: Path, output: Path, cache: Path, jobs: Optional[int]) -> list[str]:
+def scan_command(root: Path, output: Path, cache: Path, jobs: int | None) -> list[str]:
     command = [sys.executable, "-m", "aiospo_ci", "scan", str(root), "--format", "json",
                "--output", str(output), "--cache-dir", str(cache), "--quiet"]
     if jobs:
@@ -215,7 +214,7 @@ class Row:
     warm: Run
 
 
-def run_size(label: str, blocks: int, workdir: Path, jobs: Optional[int], repeat: int, env: dict[str, str]) -> Row:
+def run_size(label: str, blocks: int, workdir: Path, jobs: int | None, repeat: int, env: dict[str, str]) -> Row:
     root, cache, out = workdir / f"repo-{label}", workdir / f"cache-{label}", workdir / f"scan-{label}.json"
     try:
         files = generate(root, blocks)
@@ -235,7 +234,7 @@ def run_size(label: str, blocks: int, workdir: Path, jobs: Optional[int], repeat
         out.unlink(missing_ok=True)
 
 
-def baseline(workdir: Path, jobs: Optional[int], repeat: int, env: dict[str, str]) -> float:
+def baseline(workdir: Path, jobs: int | None, repeat: int, env: dict[str, str]) -> float:
     """The fixed cost of one run: `aiospo-ci scan` of an empty folder (interpreter start,
     imports, worker pool, report)."""
     empty, cache, out = workdir / "empty", workdir / "cache-empty", workdir / "scan-empty.json"
@@ -244,7 +243,7 @@ def baseline(workdir: Path, jobs: Optional[int], repeat: int, env: dict[str, str
     return statistics.median(times)
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,4,16", help="multiples of the base size (default 1,4,16)")
     parser.add_argument("--base-blocks", type=int, default=DEFAULT_BASE_BLOCKS,

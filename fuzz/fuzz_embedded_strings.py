@@ -19,7 +19,7 @@ with atheris.instrument_imports():
     from aiospo_ci.policy.embedded import EmbeddedEngine
 
 # The same policy and expectation as the property test, so the two cannot drift apart.
-from tests.robustness.test_engine_strings import POLICY, expected  # noqa: E402
+from tests.robustness.test_engine_strings import POLICY, expected
 
 ENGINE = EmbeddedEngine()
 ENGINE.load({"main.rego": POLICY}, {})

@@ -8,17 +8,17 @@ why; the verdict never depends on it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 from aiospo_ci.model import CheckResult
 
 QUERY = "[data.aiospo.lib.license_category(x[0], x[1], x[2]) | some x in input.licenses]"
 
 
-def license_categories(result: CheckResult, policy_dirs: Sequence[Path]) -> tuple[dict[tuple[str, str], str], Optional[str]]:
+def license_categories(result: CheckResult, policy_dirs: Sequence[Path]) -> tuple[dict[tuple[str, str], str], str | None]:
     """(model key -> category, None) or ({}, the reason there are none)."""
-    wanted: dict[tuple[str, str], tuple[Optional[str], Optional[str], Optional[str]]] = {}
+    wanted: dict[tuple[str, str], tuple[str | None, str | None, str | None]] = {}
     for index, ref in enumerate(result.scan.references):
         fact = result.facts[index] if index < len(result.facts) else None
         if fact is None or fact.status not in ("ok", "gated") or (ref.kind, ref.id) in wanted:
@@ -38,7 +38,7 @@ def license_categories(result: CheckResult, policy_dirs: Sequence[Path]) -> tupl
             answer = engine.query(QUERY, {"licenses": [list(t) for t in distinct]})
         finally:
             engine.close()
-    except Exception as exc:  # a missing column is not worth failing the run for
+    except Exception as exc:  # noqa: BLE001 - a missing column is not worth failing the run for
         return {}, f"license categories unavailable ({type(exc).__name__}: {str(exc)[:200]})"
     if not isinstance(answer, list) or len(answer) != len(distinct):
         return {}, "license categories unavailable (the policies gave no answer for data.aiospo.lib.license_category)"

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 from aiospo_ci.model import ModelReference
 
 #: path -> the changed line numbers in the new file, or None for "the whole file".
-ChangedLines = dict[str, Optional[frozenset[int]]]
+ChangedLines = dict[str, frozenset[int] | None]
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
@@ -47,13 +48,13 @@ def added_lines(patch: str) -> frozenset[int]:
     return frozenset(lines)
 
 
-def _git(workspace: Path, *args: str) -> Optional[bytes]:
+def _git(workspace: Path, *args: str) -> bytes | None:
     env = dict(os.environ)
     # The workspace is mounted from the runner with another owner; without this git refuses
     # ("dubious ownership"). Only this read-only diff sees the setting.
     env.update({"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "*", "GIT_TERMINAL_PROMPT": "0"})
     try:
-        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        done = subprocess.run(
             ["git", "-C", str(workspace), *args], capture_output=True, env=env, timeout=120, check=False
         )
     except (OSError, subprocess.TimeoutExpired):
@@ -61,7 +62,7 @@ def _git(workspace: Path, *args: str) -> Optional[bytes]:
     return done.stdout if done.returncode == 0 else None
 
 
-def from_git(workspace: Path, base: str, head: str) -> Optional[ChangedLines]:
+def from_git(workspace: Path, base: str, head: str) -> ChangedLines | None:
     """The PR's changes from `git diff base...head`, or None when git or a commit is missing."""
     if not (re.fullmatch(r"[0-9a-fA-F]{7,64}", base) and re.fullmatch(r"[0-9a-fA-F]{7,64}", head)):
         return None
@@ -97,7 +98,7 @@ def from_git(workspace: Path, base: str, head: str) -> Optional[ChangedLines]:
 
 def _split_by_file(patch: str) -> Iterable[tuple[str, str]]:
     """(new path, its hunks) for each `+++ b/path` section of a multi-file diff."""
-    current: Optional[str] = None
+    current: str | None = None
     chunk: list[str] = []
     for line in patch.splitlines():
         if line.startswith("diff --git "):

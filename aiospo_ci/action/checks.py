@@ -8,8 +8,9 @@ the caller knows how many annotations GitHub took so it can send the rest as wor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from aiospo_ci.action.github_api import describe, is_api_error
 from aiospo_ci.report.github import Annotation
@@ -54,10 +55,10 @@ def fit(text: str, limit: int = OUTPUT_LIMIT) -> str:
 
 @dataclass
 class CheckOutcome:
-    check_run_id: Optional[int] = None
+    check_run_id: int | None = None
     sent: int = 0  # annotations GitHub accepted
     skipped: int = 0  # over MAX_ANNOTATIONS, or about the run rather than a line
-    error: Optional[str] = None
+    error: str | None = None
     requests: int = 0
 
 

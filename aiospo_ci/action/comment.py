@@ -4,7 +4,7 @@ has one aiospo-ci comment however often it is pushed to."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from aiospo_ci.action.github_api import describe, is_api_error
 from aiospo_ci.report.markdown import MARKER
@@ -14,11 +14,11 @@ from aiospo_ci.secrets import redact
 @dataclass
 class CommentOutcome:
     action: str  # created | updated | not-needed | failed
-    comment_id: Optional[int] = None
-    error: Optional[str] = None
+    comment_id: int | None = None
+    error: str | None = None
 
 
-def find_sticky(comments: Any) -> Optional[Any]:
+def find_sticky(comments: Any) -> Any | None:
     """The comment whose body starts with the marker; a bot's before a person's (someone may
     have pasted the marker), the oldest first so the same one is edited every time."""
     mine = [c for c in comments if (c.body or "").startswith(MARKER)]

@@ -9,9 +9,10 @@ never runs them, but other steps might).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from aiospo_ci.errors import AiospoError
 
@@ -23,12 +24,12 @@ _ZERO_SHA = "0" * 40
 @dataclass(frozen=True)
 class Event:
     name: str  # GITHUB_EVENT_NAME
-    repository: Optional[str]  # owner/name
-    sha: Optional[str]  # the commit to annotate
-    pr_number: Optional[int] = None
-    base_sha: Optional[str] = None  # the PR's base, or a push's `before`
-    head_sha: Optional[str] = None
-    head_repository: Optional[str] = None
+    repository: str | None  # owner/name
+    sha: str | None  # the commit to annotate
+    pr_number: int | None = None
+    base_sha: str | None = None  # the PR's base, or a push's `before`
+    head_sha: str | None = None
+    head_repository: str | None = None
 
     @property
     def is_pull_request(self) -> bool:

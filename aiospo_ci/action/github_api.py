@@ -7,7 +7,8 @@ check run or comment already.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 DEFAULT_API_URL = "https://api.github.com"
 

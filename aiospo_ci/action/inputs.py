@@ -4,8 +4,8 @@ snake_case input names). A bad value stops the run with one sentence naming the 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
 
 from aiospo_ci.errors import AiospoError
 
@@ -19,7 +19,7 @@ def _raw(env: Mapping[str, str], name: str) -> str:
     return (env.get(f"INPUT_{name.upper()}") or "").strip()
 
 
-def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: Optional[str]) -> Optional[str]:
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str | None) -> str | None:
     value = _raw(env, name).lower()
     if not value:
         return default
@@ -28,7 +28,7 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default
     return value
 
 
-def _flag(env: Mapping[str, str], name: str, default: Optional[bool]) -> Optional[bool]:
+def _flag(env: Mapping[str, str], name: str, default: bool | None) -> bool | None:
     value = _raw(env, name).lower()
     if not value:
         return default
@@ -47,23 +47,23 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class ActionInputs:
     paths: tuple[str, ...] = ()
-    config: Optional[str] = None
+    config: str | None = None
     policy_dirs: tuple[str, ...] = ()
-    fail_on: Optional[str] = None  # None: the configuration's fail_on, else deny
-    engine: Optional[str] = None
-    opa_url: Optional[str] = None
+    fail_on: str | None = None  # None: the configuration's fail_on, else deny
+    engine: str | None = None
+    opa_url: str | None = None
     annotations: str = "checks"
     comment: str = "always"
-    sarif_file: Optional[str] = None
+    sarif_file: str | None = None
     only_changed: bool = False
-    offline: Optional[bool] = None  # None: from the configuration
+    offline: bool | None = None  # None: from the configuration
     # Secrets: kept out of repr so no log line or traceback can show them.
     github_token: str = field(default="", repr=False)
     hf_token: str = field(default="", repr=False)
     opa_token: str = field(default="", repr=False)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> "ActionInputs":
+    def from_env(cls, env: Mapping[str, str]) -> ActionInputs:
         return cls(
             paths=tuple(p for p in _list(env, "paths") if p != "."),
             config=_raw(env, "config") or None,

@@ -13,8 +13,9 @@ import dataclasses
 import json
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, TextIO
+from typing import Any, TextIO
 
 from aiospo_ci.action import changed as changed_lines
 from aiospo_ci.action.event import Event, load_event
@@ -22,7 +23,7 @@ from aiospo_ci.action.inputs import ActionInputs
 from aiospo_ci.action.outputs import OUTPUT_BYTES, Log, append_summary, write_outputs
 from aiospo_ci.errors import AiospoError
 from aiospo_ci.model import CheckResult
-from aiospo_ci.report.github import annotation_command, annotations, command, escape_data, limit_note
+from aiospo_ci.report.github import annotation_command, annotations_of, command, limit_note
 from aiospo_ci.report.markdown import COMMENT_LIMIT, MARKER, SUMMARY_LIMIT, MarkdownReport, text
 from aiospo_ci.secrets import redact
 
@@ -64,7 +65,7 @@ def _no_verdict(log: Log, env: Mapping[str, str], reason: str) -> int:
 
 def _scope(
     result: CheckResult, inputs: ActionInputs, event: Event, workspace: Path, repo: Any, log: Log
-) -> tuple[Optional[frozenset[int]], Optional[str]]:
+) -> tuple[frozenset[int] | None, str | None]:
     """With only_changed: the indexes of references in lines the PR changed, and a note when
     the changes could not be read (then everything is judged)."""
     if not inputs.only_changed:
@@ -91,7 +92,7 @@ def _scope(
     return touched, None
 
 
-def _findings_output(result: CheckResult, scope: Optional[frozenset[int]]) -> str:
+def _findings_output(result: CheckResult, scope: frozenset[int] | None) -> str:
     """The findings as one JSON line (sorted as the findings are), cut to fit GitHub's limit."""
     entries = []
     for f in result.findings:
@@ -105,11 +106,11 @@ def _findings_output(result: CheckResult, scope: Optional[frozenset[int]]) -> st
         }
         entries.append(json.dumps(entry, sort_keys=True, ensure_ascii=False))
     out, size = [], 2
-    for entry in entries:
-        size += len(entry.encode("utf-8")) + 1
+    for line in entries:
+        size += len(line.encode("utf-8")) + 1
         if size > OUTPUT_BYTES:
             break
-        out.append(entry)
+        out.append(line)
     return "[" + ",".join(out) + "]"
 
 
@@ -122,7 +123,7 @@ def _emit_commands(log: Log, items: list, why: str) -> None:
     log.line(f"aiospo-ci: {limit_note(items)}")
 
 
-def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], tuple[CheckResult, dict]]] = None) -> int:
+def run(env: Mapping[str, str], stdout: TextIO, check: Callable[[Any], tuple[CheckResult, dict]] | None = None) -> int:
     """One Action run. `check` is the pipeline (`run_check`); tests pass a function that
     returns a prepared result to exercise the reporting on exact numbers of findings."""
     log = Log(stdout)
@@ -208,7 +209,7 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], 
 
     # 5. Annotations.
     api_notes: list[str] = []
-    items = annotations(result)
+    items = annotations_of(result)
     if scope is not None:  # outside the PR's changes an annotation lands on lines nobody touched
         items = [a for a in items if a.ref is None or a.ref in scope]
     if inputs.annotations == "checks" and items and not (repo and event.sha):
@@ -248,7 +249,7 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], 
         _emit_commands(log, items, "aiospo-ci: annotating through workflow commands.")
 
     # 6. The sticky pull-request comment.
-    if event.is_pull_request and inputs.comment != "never":
+    if event.is_pull_request and event.pr_number is not None and inputs.comment != "never":
         if repo is None:
             api_notes.append("No github_token: the pull-request comment was not written.")
         else:
@@ -280,14 +281,14 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Optional[Callable[[Any], 
     return code
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     try:
         return run(env, sys.stdout)
     except KeyboardInterrupt:
         sys.stdout.write("aiospo-ci: interrupted; no verdict.\n")
         return EXIT_ERROR
-    except Exception as exc:  # never exit 0 on a crash: that would be a silent pass
+    except Exception as exc:  # noqa: BLE001 - never exit 0 on a crash: that would be a silent pass
         import traceback
 
         log = Log(sys.stdout)

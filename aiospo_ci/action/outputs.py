@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, Optional, TextIO
+from typing import TextIO
 
 from aiospo_ci.secrets import redact
 
@@ -30,7 +31,7 @@ def format_outputs(values: Mapping[str, str]) -> str:
     return "".join(parts)
 
 
-def write_outputs(path: Optional[str], values: Mapping[str, str]) -> bool:
+def write_outputs(path: str | None, values: Mapping[str, str]) -> bool:
     if not path:
         return False
     try:
@@ -41,7 +42,7 @@ def write_outputs(path: Optional[str], values: Mapping[str, str]) -> bool:
     return True
 
 
-def append_summary(path: Optional[str], markdown: str) -> bool:
+def append_summary(path: str | None, markdown: str) -> bool:
     """Append to the job summary, never past GitHub's limit for the step. False when it could
     not be written (the caller says so in the log; the verdict does not depend on it)."""
     if not path:
@@ -87,7 +88,7 @@ class Log:
         self.stream.write(f"::{token}::\n")
         self.stream.flush()
 
-    def group(self, title: str) -> "_Group":
+    def group(self, title: str) -> _Group:
         return _Group(self, title)
 
 

@@ -15,8 +15,8 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
 from aiospo_ci.model import HubFacts, unknown_facts
@@ -41,7 +41,7 @@ class FactsCache:
         digest = hashlib.sha256(json.dumps(self._key_doc(key), sort_keys=True).encode()).hexdigest()
         return self.directory / digest[:2] / f"{digest}.json"
 
-    def get(self, key: FactsKey, *, any_age: bool = False) -> Optional[HubFacts]:
+    def get(self, key: FactsKey, *, any_age: bool = False) -> HubFacts | None:
         """Cached facts if present and fresh (or of any age, offline); None otherwise."""
         try:
             doc = json.loads(self.path_for(key).read_text(encoding="utf-8"))
@@ -104,7 +104,7 @@ class CachedSource(FactsSource):
 class CacheOnlySource(FactsSource):
     """Offline: cached facts of any age, else `unknown`."""
 
-    def __init__(self, cache: Optional[FactsCache]):
+    def __init__(self, cache: FactsCache | None):
         self.cache = cache
 
     def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:

@@ -15,21 +15,22 @@ import email.utils
 import re
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiospo_ci.hub import extract, http_guard
 from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
 from aiospo_ci.hub.settings import HubSettings
-from aiospo_ci.model import HubFacts
+from aiospo_ci.model import HubFacts, HubStatus
 
 
 class _GaveUp(Exception):
     """A transient failure that retries did not fix; carries the sentence for the fact."""
 
 
-def retry_after_seconds(headers: Any, now: Optional[float] = None) -> Optional[float]:
+def retry_after_seconds(headers: Any, now: float | None = None) -> float | None:
     """The wait a 429/503 answer asks for: Retry-After (seconds or HTTP date), else the
     `t=` of the IETF RateLimit header the Hub sends."""
     value = headers.get("Retry-After") if headers is not None else None
@@ -90,7 +91,7 @@ class HubClient(FactsSource):
         try:
             with http_guard.guarded(self._settings.endpoint_url, self._settings.timeout):
                 return self._lookup(key)
-        except Exception as exc:  # every failure is a fact, never a crash
+        except Exception as exc:  # noqa: BLE001 - every failure is a fact, never a crash
             status, sentence = self._describe(exc, what)
             return HubFacts(
                 id=key.id,
@@ -142,7 +143,7 @@ class HubClient(FactsSource):
             **fields,
         )
 
-    def _ref_kind(self, api: Any, repo_id: str, key: FactsKey) -> Optional[str]:
+    def _ref_kind(self, api: Any, repo_id: str, key: FactsKey) -> str | None:
         """branch or tag, from the repo's refs (names and full `refs/...` forms)."""
         rev = key.revision or ""
         if rev.startswith(("refs/heads/", "refs/convert/")):
@@ -215,7 +216,7 @@ class HubClient(FactsSource):
 
     # -- errors as facts ---------------------------------------------------------------
 
-    def _describe(self, exc: BaseException, what: str) -> tuple[str, str]:
+    def _describe(self, exc: BaseException, what: str) -> tuple[HubStatus, str]:
         from huggingface_hub import errors as hf
 
         host = urlsplit(self._settings.endpoint_url).hostname or self._settings.endpoint_url
@@ -264,7 +265,7 @@ def _http_module() -> Any:
     try:
         import httpx2 as http  # huggingface_hub >= 1.x ships on httpx2
     except ImportError:  # pragma: no cover - older huggingface_hub on httpx
-        import httpx as http
+        import httpx as http  # type: ignore[no-redef]
     return http
 
 

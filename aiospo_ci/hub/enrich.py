@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any
 
 from aiospo_ci.errors import AiospoError, HubError
 from aiospo_ci.hub import extract, lockfile
-from aiospo_ci.hub.cache import CacheOnlySource, CachedSource, FactsCache
+from aiospo_ci.hub.cache import CachedSource, CacheOnlySource, FactsCache
 from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
 from aiospo_ci.hub.lineage import with_lineage
 from aiospo_ci.hub.settings import LOCKFILE_NAME, HubSettings
@@ -27,12 +28,12 @@ from aiospo_ci.model import HubFacts, ModelReference
 
 @dataclass(frozen=True)
 class Enrichment:
-    facts: tuple[Optional[HubFacts], ...]  # parallel to the references; None: not a Hub reference
-    locked: tuple[Optional[dict[str, Any]], ...]  # the aiospo.lock entry per reference, or None
+    facts: tuple[HubFacts | None, ...]  # parallel to the references; None: not a Hub reference
+    locked: tuple[dict[str, Any] | None, ...]  # the aiospo.lock entry per reference, or None
     warnings: tuple[str, ...] = ()
 
 
-def key_of(ref: ModelReference) -> Optional[FactsKey]:
+def key_of(ref: ModelReference) -> FactsKey | None:
     if ref.source != "huggingface":
         return None
     return FactsKey(ref.kind, ref.id, ref.revision)
@@ -41,7 +42,7 @@ def key_of(ref: ModelReference) -> Optional[FactsKey]:
 class OfflineSource(FactsSource):
     """The lockfile first (committed, so every machine agrees), then the cache, then unknown."""
 
-    def __init__(self, entries: Mapping[FactsKey, dict[str, Any]], cache: Optional[FactsCache]):
+    def __init__(self, entries: Mapping[FactsKey, dict[str, Any]], cache: FactsCache | None):
         self.entries = entries
         self.fallback = CacheOnlySource(cache)
 
@@ -52,13 +53,13 @@ class OfflineSource(FactsSource):
         return out
 
 
-def _cache(settings: HubSettings) -> Optional[FactsCache]:
+def _cache(settings: HubSettings) -> FactsCache | None:
     if settings.cache_dir is None:
         return None
     return FactsCache(settings.cache_dir, settings.endpoint_url, settings.ttl_hours)
 
 
-def _online_source(settings: HubSettings, cache: Optional[FactsCache], *, refresh: bool = False) -> FactsSource:
+def _online_source(settings: HubSettings, cache: FactsCache | None, *, refresh: bool = False) -> FactsSource:
     from aiospo_ci.hub.client import HubClient
 
     client = HubClient(settings)
@@ -94,7 +95,7 @@ class ProgressSource(FactsSource):
 
 def resolve(
     keys: Sequence[FactsKey], settings: HubSettings, today: _dt.date, *, refresh: bool = False,
-    progress: Optional[Callable[[int, int], None]] = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[FactsKey, HubFacts], dict[FactsKey, dict[str, Any]], list[str]]:
     """Facts per distinct key, the lock entries, and run-level warnings."""
     warnings: list[str] = []
@@ -122,7 +123,7 @@ def resolve(
 
 def enrich(
     references: Sequence[ModelReference], settings: HubSettings, today: _dt.date,
-    progress: Optional[Callable[[int, int], None]] = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Enrichment:
     """Hub facts (and lock entries) for every reference, parallel to `references`.
     `progress(done, total)`, if given, is called as online lookups finish."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 # Formats that deserialise with pickle (loading one can run code).
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
@@ -18,7 +19,7 @@ _HEX = re.compile(r"^[0-9a-f]+$")
 _PR = re.compile(r"^refs/pr/[0-9]+$")
 
 
-def iso(value: Any) -> Optional[str]:
+def iso(value: Any) -> str | None:
     """A datetime as 'YYYY-MM-DDTHH:MM:SSZ' (UTC), stable across runs and parsers."""
     if value is None:
         return None
@@ -29,7 +30,7 @@ def iso(value: Any) -> Optional[str]:
     return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def days_between(timestamp: Optional[str], today: _dt.date) -> Optional[int]:
+def days_between(timestamp: str | None, today: _dt.date) -> int | None:
     if not timestamp:
         return None
     try:
@@ -39,7 +40,7 @@ def days_between(timestamp: Optional[str], today: _dt.date) -> Optional[int]:
     return (today - day).days
 
 
-def revision_shape(revision: Optional[str]) -> Optional[str]:
+def revision_shape(revision: str | None) -> str | None:
     """What a revision string is by its shape alone: none, commit (40 hex), pr, short_sha
     (7-39 hex) or None (a name: a branch or a tag, which only the Hub's refs can tell)."""
     if revision is None:
@@ -61,7 +62,7 @@ def _card(info: Any) -> dict[str, Any]:
         return card
     try:
         return card.to_dict()
-    except Exception:  # a card the client could not read is a card without facts
+    except Exception:  # noqa: BLE001 - a card the client could not read is a card without facts
         return {}
 
 
@@ -75,12 +76,12 @@ def _as_list(value: Any) -> list[str]:
     return []
 
 
-def _first_str(value: Any) -> Optional[str]:
+def _first_str(value: Any) -> str | None:
     items = _as_list(value)
     return items[0] if items else None
 
 
-def license_facts(info: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
+def license_facts(info: Any) -> tuple[str | None, str | None, str | None]:
     """(license, license_name, license_link): card data first, then the `license:` tag."""
     card = _card(info)
     license_id = _first_str(card.get("license"))
@@ -112,7 +113,7 @@ def sibling_names(info: Any) -> tuple[str, ...]:
     return tuple(sorted({s.rfilename for s in getattr(info, "siblings", None) or ()}))
 
 
-def security_status(raw: Any) -> Optional[str]:
+def security_status(raw: Any) -> str | None:
     """The Hub's scan summary ({scansDone, filesWithIssues}) as safe|unsafe|unscanned."""
     if not isinstance(raw, dict):
         return None

@@ -16,8 +16,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -36,10 +37,10 @@ class _Scope:
 
 
 _INSTALL_LOCK = threading.Lock()
-_SCOPE: contextvars.ContextVar[Optional[_Scope]] = contextvars.ContextVar("aiospo_hub_scope", default=None)
+_SCOPE: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("aiospo_hub_scope", default=None)
 
 
-def _origin(scheme: str, host: str, port: Optional[int]) -> tuple[str, str, int]:
+def _origin(scheme: str, host: str, port: int | None) -> tuple[str, str, int]:
     scheme = scheme.lower()
     return scheme, host.lower(), port or (443 if scheme == "https" else 80)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Optional
 
 from aiospo_ci.model import HubFacts, Kind
 
@@ -15,7 +14,7 @@ class FactsKey:
 
     kind: Kind
     id: str
-    revision: Optional[str] = None
+    revision: str | None = None
 
 
 class FactsSource(ABC):

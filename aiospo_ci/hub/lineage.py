@@ -8,7 +8,7 @@ its own root, skipping repos already seen (cycles, diamonds) and stopping at the
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
 from aiospo_ci.model import Ancestor, DatasetFacts, HubFacts
@@ -40,7 +40,7 @@ def with_lineage(source: FactsSource, keys: Iterable[FactsKey], depth: int) -> d
         seen_ids.update(frontier)
         if level >= depth:
             break
-        parents = set()
+        parents: set[str] = set()
         for b in frontier:
             f = table[FactsKey("model", b)]
             if _expands(f):

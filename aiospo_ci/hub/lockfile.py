@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from aiospo_ci.errors import AiospoError, ConfigError
 from aiospo_ci.hub.interface import FactsKey, key_order

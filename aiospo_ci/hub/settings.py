@@ -8,16 +8,17 @@ a debug log) never shows it.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping, Optional
+from typing import Any, Literal
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 LOCKFILE_NAME = "aiospo.lock"
 OnError = Literal["fail_closed", "fail_open"]
 
 
-def _truthy(value: Optional[str]) -> bool:
+def _truthy(value: str | None) -> bool:
     return (value or "").strip().upper() in {"1", "ON", "YES", "TRUE"}
 
 
@@ -31,15 +32,15 @@ def default_cache_dir(env: Mapping[str, str]) -> Path:
 
 @dataclass(frozen=True)
 class HubSettings:
-    endpoint: Optional[str] = None  # None: https://huggingface.co
-    token: Optional[str] = field(default=None, repr=False)  # never logged, cached or written
+    endpoint: str | None = None  # None: https://huggingface.co
+    token: str | None = field(default=None, repr=False)  # never logged, cached or written
     offline: bool = False
-    cache_dir: Optional[Path] = None  # None: no on-disk cache
+    cache_dir: Path | None = None  # None: no on-disk cache
     ttl_hours: float = 24
     timeout: float = 10  # seconds per request
     workers: int = 8
     lineage_depth: int = 3
-    lockfile: Optional[Path] = None
+    lockfile: Path | None = None
     on_error: OnError = "fail_closed"
     # Not in .aiospo.yaml: bounds that keep a failing Hub from stalling a CI job.
     retries: int = 3  # extra attempts after a 429, a 5xx or a timeout
@@ -57,11 +58,11 @@ class HubSettings:
         hub_cfg: Mapping[str, Any],
         root: Path,
         *,
-        offline: Optional[bool] = None,
-        endpoint: Optional[str] = None,
-        cache_dir: Optional[Path] = None,
-        env: Optional[Mapping[str, str]] = None,
-    ) -> "HubSettings":
+        offline: bool | None = None,
+        endpoint: str | None = None,
+        cache_dir: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> HubSettings:
         """Settings for a run at `root`. Precedence: explicit argument (--offline,
         --hub-endpoint, --cache-dir), then environment (AIOSPO_CACHE_DIR for the cache), then
         the `hub:` block, then the default; the endpoint and token fall back to HF_ENDPOINT and

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from aiospo_ci.errors import PolicyError
 from aiospo_ci.model import Finding, HubFacts, ModelReference
@@ -17,8 +18,8 @@ _FACTS_NOT_IN_INPUT = ("files",)
 
 def build_input(
     references: Sequence[ModelReference],
-    facts: Sequence[Optional[HubFacts]],
-    locked: Sequence[Optional[dict[str, Any]]],
+    facts: Sequence[HubFacts | None],
+    locked: Sequence[dict[str, Any] | None],
     config: dict[str, Any],
     today: str,
 ) -> dict[str, Any]:

@@ -8,7 +8,8 @@ import json
 import os
 import re
 import sys
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy.interface import DECISION_QUERY, PolicyEngine

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy.interface import PolicyEngine
@@ -11,7 +10,7 @@ from aiospo_ci.policy.interface import PolicyEngine
 ENGINES = ("auto", "embedded", "opa")
 
 
-def make_engine(choice: str, opa_url: Optional[str] = None) -> PolicyEngine:
+def make_engine(choice: str, opa_url: str | None = None) -> PolicyEngine:
     """auto: the OPA server at opa_url if given, else a local `opa` binary if on PATH, else
     embedded. opa: opa_url or a local binary, and an error if neither exists."""
     from aiospo_ci.policy.opa import LocalOpaEngine, OpaServerEngine, opa_binary

@@ -27,5 +27,5 @@ class PolicyEngine(ABC):
         Raise PolicyError when the decision is undefined or the engine fails: an absent
         decision must never read as 'no findings'."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: most engines hold nothing
         """Release whatever the engine holds (a server process, a connection)."""

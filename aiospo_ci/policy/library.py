@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 import yaml
 
@@ -164,7 +165,7 @@ def _metadata_blocks(name: str, source: str) -> Iterable[dict[str, Any]]:
         try:
             # libyaml's safe loader where present: ~25x faster over the library's 40 blocks,
             # which every check parses for report titles.
-            block = yaml.load("\n".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+            block = yaml.load("\n".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as exc:
             raise PolicyError(f"{name}:{line_no}: the METADATA block is not valid YAML ({exc}); fix its indentation.") from None
         if isinstance(block, dict):
@@ -229,9 +230,9 @@ def check_engine_pitfalls(modules: dict[str, str]) -> None:
                     f"{name}:{line}: function {fn} takes {arity} arguments but {seen[1]}:{seen[2]} defines {fn} with {seen[0]}; "
                     "the embedded engine (rego-cpp) crashes on that, so give one of them another name."
                 )
-        match = _WITH_WHOLE_INPUT.search(source)
-        if match:
+        whole_input = _WITH_WHOLE_INPUT.search(source)
+        if whole_input:
             raise PolicyError(
-                f"{name}:{_line_of(source, match.start())}: `with input as` replaces the whole input, which crashes the embedded engine (rego-cpp); "
+                f"{name}:{_line_of(source, whole_input.start())}: `with input as` replaces the whole input, which crashes the embedded engine (rego-cpp); "
                 "replace its fields instead, e.g. `with input.config as {...} with input.references as [...]`."
             )

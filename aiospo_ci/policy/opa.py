@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiospo_ci.errors import PolicyError
@@ -49,7 +49,7 @@ class OpaServerEngine(PolicyEngine):
 
     name = "opa"
 
-    def __init__(self, url: str, *, token: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, url: str, *, token: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         from opa_client import OpaClient
 
         parts = urlsplit(url)
@@ -76,7 +76,7 @@ class OpaServerEngine(PolicyEngine):
             try:
                 # rego_compat=False: a policy OPA rejects must fail loudly, not be regex-rewritten.
                 self._client.update_policy_from_string(modules[name], policy_id, rego_compat=False)
-            except (requests.RequestException, Exception) as exc:  # the client raises its own types
+            except (requests.RequestException, Exception) as exc:  # noqa: BLE001 - the client raises its own types
                 raise PolicyError(f"OPA at {self.url} rejected policy {name}: {_client_error(exc)}; fix that module.") from None
         for key in sorted(data):
             value = data[key]
@@ -84,13 +84,13 @@ class OpaServerEngine(PolicyEngine):
                 raise PolicyError(f"policy data key {key!r} must be an object to upload to OPA.")
             try:
                 self._client.update_or_create_data(value, key)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the client raises its own types; each becomes a PolicyError
                 raise PolicyError(f"OPA at {self.url} rejected data {key}: {_client_error(exc)}.") from None
 
     def evaluate(self, input_document: dict[str, Any]) -> list[dict[str, Any]]:
         try:
             answer = self._client.query_rule(input_document, DECISION_PACKAGE.replace(".", "/"), DECISION_RULE)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the client raises its own types; each becomes a PolicyError
             raise PolicyError(f"OPA at {self.url} failed to evaluate data.{DECISION_PACKAGE}.{DECISION_RULE}: {_client_error(exc)}.") from None
         if not isinstance(answer, dict) or "result" not in answer:
             # OPA answers 200 {} for an undefined decision: that is no verdict, not "no findings".
@@ -107,7 +107,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def opa_binary() -> Optional[str]:
+def opa_binary() -> str | None:
     """The `opa` executable on PATH (or AIOSPO_OPA_BIN), if any."""
     explicit = os.environ.get("AIOSPO_OPA_BIN")
     if explicit:
@@ -120,7 +120,7 @@ class LocalOpaEngine(OpaServerEngine):
 
     def __init__(self, binary: str, *, timeout: float = DEFAULT_TIMEOUT, ready_timeout: float = 20.0) -> None:
         port = _free_port()
-        self._process = subprocess.Popen(  # noqa: S603 - a fixed argv, no shell
+        self._process = subprocess.Popen(
             [binary, "run", "--server", "--addr", f"127.0.0.1:{port}", "--log-level", "error"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -130,7 +130,7 @@ class LocalOpaEngine(OpaServerEngine):
         deadline = time.monotonic() + ready_timeout
         while not self._client.check_health():
             if self._process.poll() is not None:
-                err = (self._process.stderr.read() or b"").decode("utf-8", "replace").strip()
+                err = ((self._process.stderr.read() if self._process.stderr else b"") or b"").decode("utf-8", "replace").strip()
                 raise PolicyError(f"the opa binary {binary} exited at start ({err[:200] or 'no message'}); check the binary.")
             if time.monotonic() > deadline:
                 self.close()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence, TextIO
+from typing import Any, TextIO
 
 from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy import library
@@ -77,7 +78,7 @@ def _entrypoint(query: str) -> str:
     return query[len("data."):].replace(".", "/")
 
 
-def regopy_evaluator(modules: dict[str, str], data: Optional[dict[str, Any]] = None, queries: Sequence[str] = ()) -> Evaluator:
+def regopy_evaluator(modules: dict[str, str], data: dict[str, Any] | None = None, queries: Sequence[str] = ()) -> Evaluator:
     """An evaluator over one rego-cpp interpreter holding every module.
 
     The given queries are compiled once into a bundle (rego-cpp otherwise recompiles all
@@ -132,8 +133,8 @@ def test_modules(dirs: Sequence[Path] = ()) -> dict[str, str]:
 
 def run_tests(
     dirs: Sequence[Path] = (),
-    evaluator: Optional[Evaluator] = None,
-    modules: Optional[dict[str, str]] = None,
+    evaluator: Evaluator | None = None,
+    modules: dict[str, str] | None = None,
 ) -> list[TestResult]:
     """Run every test_* rule of the library and of `dirs` (folders or .rego files)."""
     if modules is None:
@@ -156,7 +157,7 @@ def run_tests(
             evaluate = evaluators[case.module]
         try:
             value = evaluate(case.query)
-        except Exception as exc:  # an engine error fails this test, not the run
+        except Exception as exc:  # noqa: BLE001 - an engine error fails this test, not the run
             results.append(TestResult(case, "ERROR", str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__))
             continue
         if value is True:

@@ -17,7 +17,7 @@ import datetime as _dt
 import hashlib
 import json
 import uuid
-from typing import Any, Optional
+from typing import Any
 
 from aiospo_ci import __version__
 from aiospo_ci.inventory import HUB_URL, Inventory, Item
@@ -27,7 +27,7 @@ PROPERTY_PREFIX = "aiospo:"
 SERIAL_NAMESPACE = uuid.UUID("5f0d3b1e-7a43-4c55-9d0b-2f2f7f0a6c11")
 
 
-def purl_for(item: Item) -> Optional[str]:
+def purl_for(item: Item) -> str | None:
     """pkg:huggingface/org/name@sha for Hub models (the purl spec lowercases them)."""
     if item.source != "huggingface" or item.kind != "model":
         return None
@@ -51,7 +51,7 @@ def bom_ref_for(item: Item) -> str:
     return f"{item.kind}:{item.source}:{ident}" + (f"@{item.version}" if item.version else "")
 
 
-def _licenses(license_id: Optional[str], name: Optional[str] = None, link: Optional[str] = None):
+def _licenses(license_id: str | None, name: str | None = None, link: str | None = None):
     from cyclonedx.model import XsUri
     from cyclonedx.model.license import DisjunctiveLicense
     from cyclonedx.spdx import fixup_id
@@ -126,7 +126,7 @@ def _component(item: Item):
         if item.org:
             supplier = OrganizationalEntity(name=item.org, urls=[XsUri(f"{HUB_URL}/{item.org}")])
     ancestors = []
-    if ok:
+    if facts is not None and ok:
         lineage = list(facts.lineage) or [_bare_ancestor(b) for b in facts.base_models]
         for ancestor in sorted(lineage, key=lambda a: (a.depth, a.id)):
             org, _, name = ancestor.id.partition("/")
@@ -150,7 +150,7 @@ def _component(item: Item):
         bom_ref=ref,
         purl=PackageURL.from_string(purl) if purl else None,
         supplier=supplier,
-        licenses=_licenses(facts.license, facts.license_name, facts.license_link) if ok else [],
+        licenses=_licenses(facts.license, facts.license_name, facts.license_link) if facts is not None and ok else [],
         hashes=[HashType(alg=HashAlgorithm(alg), content=value) for alg, value in item.hashes],
         external_references=external,
         properties=properties,
@@ -165,7 +165,7 @@ def _bare_ancestor(base_id: str):
     return Ancestor(id=base_id, depth=1, status="unknown")
 
 
-def _model_card(item: Item) -> Optional[dict[str, Any]]:
+def _model_card(item: Item) -> dict[str, Any] | None:
     facts = item.facts
     if item.kind != "model" or facts is None or facts.status != "ok":
         return None

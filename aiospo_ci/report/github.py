@@ -10,7 +10,6 @@ step from these commands (50 per job); the full list is always in the job summar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from aiospo_ci.model import CheckResult, Finding
 from aiospo_ci.report.interface import Report
@@ -31,7 +30,7 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def command(name: str, message: str, properties: Optional[dict[str, object]] = None) -> str:
+def command(name: str, message: str, properties: dict[str, object] | None = None) -> str:
     """One workflow command line, properties in a fixed order, empty values left out."""
     props = ",".join(
         f"{key}={escape_property(str(value))}" for key, value in (properties or {}).items() if value not in (None, "")
@@ -43,13 +42,13 @@ def command(name: str, message: str, properties: Optional[dict[str, object]] = N
 class Annotation:
     """One annotation, independent of how it is delivered (Checks API or workflow command)."""
 
-    path: Optional[str]  # None: about the run, not a line
+    path: str | None  # None: about the run, not a line
     line: int
     severity: str  # deny|warn|info
     title: str
     message: str
-    column: Optional[int] = None
-    ref: Optional[int] = None  # the finding's index into the references
+    column: int | None = None
+    ref: int | None = None  # the finding's index into the references
 
     @property
     def command(self) -> str:
@@ -62,7 +61,7 @@ def finding_title(result: CheckResult, finding: Finding) -> str:
     return f"{title} ({finding.rule})" if title else finding.rule
 
 
-def annotations(result: CheckResult) -> list[Annotation]:
+def annotations_of(result: CheckResult) -> list[Annotation]:
     """The unwaived findings as annotations, in the findings' (sorted) order. Waived findings
     are not annotated: they are listed as waived in the summary and the PR comment."""
     out = []
@@ -115,7 +114,7 @@ class GithubReport(Report):
     name = "github"
 
     def render_check(self, result: CheckResult) -> str:
-        items = annotations(result)
+        items = annotations_of(result)
         lines = [annotation_command(a) for a in items]
         if items:
             lines.append(command("notice", limit_note(items), {"title": "aiospo-ci"}))

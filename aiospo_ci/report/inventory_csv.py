@@ -31,8 +31,7 @@ def render_inventory_csv(inventory: Inventory) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for item in inventory.items:
-        facts = item.facts
-        ok = facts is not None and facts.status == "ok"
+        facts = item.facts if item.facts is not None and item.facts.status == "ok" else None
         hashes = dict(item.hashes)
         for use in item.uses:
             row = [
@@ -45,9 +44,9 @@ def render_inventory_csv(inventory: Inventory) -> str:
                     item.version or "",
                     license_of(item),
                     item.org or "",
-                    (facts.pipeline_tag or "") if ok else "",
-                    " ".join(sorted(facts.base_models)) if ok else "",
-                    " ".join(sorted(facts.datasets)) if ok else "",
+                    (facts.pipeline_tag or "") if facts else "",
+                    " ".join(sorted(facts.base_models)) if facts else "",
+                    " ".join(sorted(facts.datasets)) if facts else "",
                     use.file,
                     use.line,
                     use.call,

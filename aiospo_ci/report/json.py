@@ -24,10 +24,10 @@ def check_document(result: CheckResult) -> dict[str, Any]:
     findings = []
     for f in result.findings:
         entry = f.to_dict()
-        ref = result.scan.references[f.ref] if f.ref is not None else None
-        entry["file"] = ref.file if ref else None
-        entry["line"] = ref.line if ref else None
-        entry["model"] = ref.id if ref else None
+        about = result.scan.references[f.ref] if f.ref is not None else None
+        entry["file"] = about.file if about else None
+        entry["line"] = about.line if about else None
+        entry["model"] = about.id if about else None
         entry["title"] = (result.rules.get(f.rule) or {}).get("title")
         findings.append(entry)
     return {

@@ -16,8 +16,8 @@ in line for space, the inventory last.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
 
 from aiospo_ci.model import SEVERITY_ORDER, CheckResult, Finding, ModelReference
 from aiospo_ci.report.interface import Report
@@ -122,9 +122,9 @@ def model_key(ref: ModelReference) -> tuple[str, str]:
 class _ModelRow:
     kind: str
     id: str
-    license: Optional[str] = None
+    license: str | None = None
     pins: set = field(default_factory=set)
-    worst: Optional[str] = None
+    worst: str | None = None
     waived: int = 0
 
 
@@ -141,8 +141,8 @@ class MarkdownReport(Report):
     def __init__(
         self,
         limit: int = COMMENT_LIMIT,
-        categories: Optional[Mapping[tuple[str, str], str]] = None,
-        changed_refs: Optional[frozenset[int]] = None,
+        categories: Mapping[tuple[str, str], str] | None = None,
+        changed_refs: frozenset[int] | None = None,
         notes: Sequence[str] = (),
         title: str = "aiospo-ci",
     ) -> None:

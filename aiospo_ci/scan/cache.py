@@ -15,8 +15,9 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from aiospo_ci.model import ModelReference
 
@@ -34,8 +35,8 @@ def default_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
 class Entry:
     __slots__ = ("stat", "digest", "refs", "errors", "skipped")
 
-    def __init__(self, stat: Optional[tuple[int, int, int]], digest: str, refs: list[dict[str, Any]],
-                 errors: list[str], skipped: Optional[str]):
+    def __init__(self, stat: tuple[int, int, int] | None, digest: str, refs: list[dict[str, Any]],
+                 errors: list[str], skipped: str | None):
         self.stat, self.digest, self.refs, self.errors, self.skipped = stat, digest, refs, errors, skipped
 
     def references(self) -> list[ModelReference]:
@@ -47,7 +48,7 @@ def digest(data: bytes) -> str:
 
 
 class ScanCache:
-    def __init__(self, path: Optional[Path], fingerprint: str):
+    def __init__(self, path: Path | None, fingerprint: str):
         self.path, self.fingerprint = path, fingerprint
         self.entries: dict[str, Entry] = {}
         self.dirty = False
@@ -55,7 +56,7 @@ class ScanCache:
             self._load()
 
     @classmethod
-    def for_root(cls, cache_dir: Optional[Path], root: Path, fingerprint: str) -> "ScanCache":
+    def for_root(cls, cache_dir: Path | None, root: Path, fingerprint: str) -> ScanCache:
         if os.environ.get("AIOSPO_NO_SCAN_CACHE"):
             return cls(None, fingerprint)
         base = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -84,14 +85,14 @@ class ScanCache:
             except (TypeError, ValueError, KeyError, AttributeError):
                 continue
 
-    def fresh(self, relpath: str, stat: tuple[int, int, int]) -> Optional[Entry]:
+    def fresh(self, relpath: str, stat: tuple[int, int, int]) -> Entry | None:
         """The entry when the file's stat says it is unchanged."""
         e = self.entries.get(relpath)
         if e is not None and e.stat is not None and e.stat == stat:
             return e
         return None
 
-    def digest_of(self, relpath: str) -> Optional[str]:
+    def digest_of(self, relpath: str) -> str | None:
         e = self.entries.get(relpath)
         return e.digest if e is not None else None
 

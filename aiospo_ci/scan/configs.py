@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, Iterator, Optional
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from aiospo_ci.model import ModelReference
 from aiospo_ci.scan import hubid
-from aiospo_ci.scan.interface import Scanner, ScanFailure
+from aiospo_ci.scan.interface import ScanFailure, Scanner
 
 MODEL_KEYS = frozenset({
     "model", "model_name", "model_id", "model_name_or_path", "pretrained_model_name_or_path",
@@ -43,7 +44,7 @@ def decode_text(data: bytes, what: str) -> str:
         raise ScanFailure(f"not UTF-8 text ({what} files must be UTF-8): byte {e.start} cannot be decoded") from None
 
 
-def hub_target(value: Any) -> Optional[hubid.HubTarget]:
+def hub_target(value: Any) -> hubid.HubTarget | None:
     """A namespaced Hub id or a Hub URL; None for anything else (paths, labels, numbers)."""
     if not isinstance(value, str):
         return None
@@ -60,8 +61,8 @@ def hub_target(value: Any) -> Optional[hubid.HubTarget]:
 class _Hit:
     __slots__ = ("key", "value", "line", "column", "kind", "revision", "trust_remote_code")
 
-    def __init__(self, key: str, value: str, line: int, column: Optional[int], kind: str,
-                 revision: Optional[str] = None, trust_remote_code: bool = False):
+    def __init__(self, key: str, value: str, line: int, column: int | None, kind: str,
+                 revision: str | None = None, trust_remote_code: bool = False):
         self.key, self.value, self.line, self.column, self.kind = key, value, line, column, kind
         self.revision, self.trust_remote_code = revision, trust_remote_code
 
@@ -82,7 +83,7 @@ def _refs(relpath: str, prefix: str, hits: list[_Hit]) -> list[ModelReference]:
     return out
 
 
-def _key_kind(key: str, keys: frozenset = MODEL_KEYS) -> Optional[str]:
+def _key_kind(key: str, keys: frozenset = MODEL_KEYS) -> str | None:
     k = key.lower()
     if k in DATASET_KEYS:
         return "dataset"
@@ -108,7 +109,7 @@ def _yaml_nodes(text: str) -> list[Any]:
         raise ScanFailure("YAML nested too deeply") from None
 
 
-def _yaml_scalar(node: Any) -> Optional[str]:
+def _yaml_scalar(node: Any) -> str | None:
     import yaml
 
     if isinstance(node, yaml.ScalarNode) and node.tag in ("tag:yaml.org,2002:str",):
@@ -222,7 +223,7 @@ class ModelCardScanner(Scanner):
 
 # -- JSON ---------------------------------------------------------------------------------------
 
-def _locate(text: str, pattern_for: Any, key: str, value: str, used: dict[tuple[str, str], int]) -> tuple[int, Optional[int]]:
+def _locate(text: str, pattern_for: Any, key: str, value: str, used: dict[tuple[str, str], int]) -> tuple[int, int | None]:
     """The line (and column) of the n-th occurrence of key=value, n counting earlier hits."""
     n = used.get((key, value), 0)
     used[(key, value)] = n + 1
@@ -234,11 +235,11 @@ def _locate(text: str, pattern_for: Any, key: str, value: str, used: dict[tuple[
     return 1, None
 
 
-def _json_pattern(key: str, value: str) -> "re.Pattern[str]":
+def _json_pattern(key: str, value: str) -> re.Pattern[str]:
     return re.compile(r'"' + re.escape(json.dumps(key)[1:-1]) + r'"\s*:\s*(?:\[[^\]]*?)?(?P<v>' + re.escape(json.dumps(value)) + ")")
 
 
-def _walk_pairs(obj: Any, keys: frozenset, out: list[tuple[str, str, str, Optional[str], bool]]) -> None:
+def _walk_pairs(obj: Any, keys: frozenset, out: list[tuple[str, str, str, str | None, bool]]) -> None:
     budget = [_MAX_NODES]
     stack = [obj]
     while stack:
@@ -294,9 +295,9 @@ class JsonScanner(Scanner):
         return _refs(relpath, "json", _keyed_hits(obj, text, _json_pattern))
 
 
-def _keyed_hits(obj: Any, text: str, pattern: Callable[[str, str], "re.Pattern[str]"]) -> list[_Hit]:
+def _keyed_hits(obj: Any, text: str, pattern: Callable[[str, str], re.Pattern[str]]) -> list[_Hit]:
     """Model keys with Hub-id values in a parsed JSON or TOML document, placed on their lines."""
-    found: list[tuple[str, str, str, Optional[str], bool]] = []
+    found: list[tuple[str, str, str, str | None, bool]] = []
     _walk_pairs(obj, MODEL_KEYS, found)
     hits, used = [], {}  # type: ignore[var-annotated]
     for key, value, kind, revision, trc in found:
@@ -309,7 +310,7 @@ def _keyed_hits(obj: Any, text: str, pattern: Callable[[str, str], "re.Pattern[s
 
 # -- TOML ---------------------------------------------------------------------------------------
 
-def _toml_pattern(key: str, value: str) -> "re.Pattern[str]":
+def _toml_pattern(key: str, value: str) -> re.Pattern[str]:
     return re.compile(r"""(?<![\w-])["']?""" + re.escape(key) + r"""["']?\s*=\s*(?:\[[^\]]*?)?(?P<v>["']{1,3}""" + re.escape(value) + ")")
 
 
@@ -353,7 +354,7 @@ def _to_pairs(obj: Any, depth: int = 0) -> Any:
 _ENV_LINE = re.compile(r"""^\s*(?:export\s+)?(?P<k>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<q>["']?)(?P<v>[^"'\s#]*)(?P=q)""")
 
 
-def _env_kind(key: str) -> Optional[str]:
+def _env_kind(key: str) -> str | None:
     k = key.upper()
     if "DATASET" in k:
         return "dataset"

@@ -7,7 +7,6 @@ one ``/``, no ``--`` or ``..``, not starting or ending with ``-`` or ``.``.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 _PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
 _ID_RE = re.compile(rf"^{_PART}(?:/{_PART})?$")
@@ -52,7 +51,7 @@ def is_local_path(value: str) -> bool:
     return value.count("/") >= 2 and not value.startswith(("hf://", "hf-hub:", "http://", "https://"))
 
 
-def classify_pin(revision: Optional[str]) -> str:
+def classify_pin(revision: str | None) -> str:
     """'commit' for a full 40-hex sha, 'mutable' for any other string (branch, tag, short sha),
     'none' when no revision is given."""
     if revision is None:
@@ -72,14 +71,14 @@ class HubTarget:
 
     __slots__ = ("id", "kind", "revision")
 
-    def __init__(self, id: str, kind: str = "model", revision: Optional[str] = None):
+    def __init__(self, id: str, kind: str = "model", revision: str | None = None):
         self.id, self.kind, self.revision = id, kind, revision
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"HubTarget({self.id!r}, {self.kind!r}, {self.revision!r})"
 
 
-def parse_hub_url(value: str) -> Optional[HubTarget]:
+def parse_hub_url(value: str) -> HubTarget | None:
     """'https://huggingface.co/org/name/blob/main/x.safetensors', 'hf://datasets/org/name/file',
     'hf-hub:org/name', 'hf.co/org/name:Q4_K_M' -> the repo they point into; None otherwise."""
     v = value.strip()

@@ -8,7 +8,6 @@ comment is never reported. Only files that import Transformers.js are read.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from aiospo_ci.model import ModelReference
 from aiospo_ci.scan import hubid
@@ -28,7 +27,7 @@ def blank_comments(text: str) -> str:
     """Replace // and /* */ comments by spaces (newlines kept), leaving strings alone."""
     out = list(text)
     i, n = 0, len(text)
-    quote: Optional[str] = None
+    quote: str | None = None
     while i < n:
         ch = text[i]
         if quote:
@@ -111,7 +110,7 @@ class JavaScriptScanner(Scanner):
 
     @staticmethod
     def _ref(relpath: str, text: str, start: int, ident: str, call: str, source: str,
-             revision: Optional[str] = None) -> ModelReference:
+             revision: str | None = None) -> ModelReference:
         line = text.count("\n", 0, start) + 1
         col = start - (text.rfind("\n", 0, start) + 1) + 1
         return ModelReference(file=relpath, line=line, column=col, id=ident, kind="model", source=source,  # type: ignore[arg-type]

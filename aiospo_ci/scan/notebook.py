@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional
+from typing import Any
 
 from aiospo_ci.model import ModelReference
 from aiospo_ci.scan import python, shell
 from aiospo_ci.scan.configs import decode_text
-from aiospo_ci.scan.interface import Scanner, ScanFailure
+from aiospo_ci.scan.interface import ScanFailure, Scanner
 
 _SHELL_CELL_MAGICS = ("%%bash", "%%sh", "%%script bash", "%%script sh", "%%shell")
 _PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun", "%%memit")
@@ -35,7 +35,7 @@ def _cell_lines(cell: Any) -> list[str]:
     return text.splitlines()
 
 
-def _python_line(line: str) -> tuple[str, Optional[str]]:
+def _python_line(line: str) -> tuple[str, str | None]:
     """(the Python to parse, the shell command on this line if any)."""
     stripped = line.lstrip()
     indent = line[: len(line) - len(stripped)]
@@ -80,9 +80,9 @@ class NotebookScanner(Scanner):
 
         notes: list[str] = []
         py_lines: list[str] = []
-        py_map: list[tuple[Optional[int], int]] = []
+        py_map: list[tuple[int | None, int]] = []
         sh_lines: list[str] = []
-        sh_map: list[tuple[Optional[int], int]] = []
+        sh_map: list[tuple[int | None, int]] = []
         for index, cell in enumerate(cells, 1):
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue

@@ -15,16 +15,16 @@ matches calls against the table and makes the references.
 from __future__ import annotations
 
 import ast
-from typing import Any, Optional
+from typing import Any
 
 from aiospo_ci.model import ModelReference
 from aiospo_ci.scan import hubid
-from aiospo_ci.scan.interface import Scanner, ScanFailure
+from aiospo_ci.scan.interface import ScanFailure, Scanner
 from aiospo_ci.scan.python_apis import PICKLE_MODEL_SUFFIXES, Api, ApiIndex, may_reference
 from aiospo_ci.scan.python_module import ModuleFacts, Scope, hot_lines
 from aiospo_ci.scan.python_resolve import UNRESOLVED, Resolver
 
-_INDEX: Optional[ApiIndex] = None
+_INDEX: ApiIndex | None = None
 _MAX_EXPR_TEXT = 200
 
 
@@ -67,8 +67,8 @@ class PythonAnalysis:
     """The references in one parsed module. `line_map` turns a module line into (cell, line) for
     notebooks, whose cells are analysed together so imports and constants carry across."""
 
-    def __init__(self, relpath: str, tree: ast.Module, line_map: Optional[list[tuple[Optional[int], int]]] = None,
-                 hot: Optional[list[int]] = None):
+    def __init__(self, relpath: str, tree: ast.Module, line_map: list[tuple[int | None, int]] | None = None,
+                 hot: list[int] | None = None):
         self.relpath, self.tree, self.line_map = relpath, tree, line_map
         self.mod = ModuleFacts(tree, hot)
         self.res = Resolver(self.mod)
@@ -110,7 +110,7 @@ class PythonAnalysis:
             if wo is None or wo is UNRESOLVED or wo.value is not True:
                 flags.add("unsafe_torch_load")
 
-        revision: Optional[str] = None
+        revision: str | None = None
         pin = "none"
         if api.revision_kw and api.revision_kw in kwargs:
             rexpr, rscope = kwargs[api.revision_kw]
@@ -153,7 +153,7 @@ class PythonAnalysis:
             self._emit(expr, s, call, q, api, kind, revision, pin, flags, detail)
 
     def _emit(self, expr: ast.expr, scope: Scope, call: ast.Call, q: str, api: Api, kind: str,
-              revision: Optional[str], pin: str, flags: set[str], detail: dict[str, str]) -> None:
+              revision: str | None, pin: str, flags: set[str], detail: dict[str, str]) -> None:
         line, col = _loc(expr)
         got = self.res.value(expr, scope, call.lineno)
         my_flags, my_detail = set(flags), dict(detail)
@@ -206,7 +206,7 @@ class PythonAnalysis:
                 return self._is_path_expression(expr.func.value, line, depth + 1)
         return False
 
-    def _classify(self, value: str, is_path: bool, api: Api, kind: str) -> Optional[tuple[str, str, str, Optional[str]]]:
+    def _classify(self, value: str, is_path: bool, api: Api, kind: str) -> tuple[str, str, str, str | None] | None:
         """(id, source, kind, revision-in-the-string) or None when the value names no model."""
         if is_path:
             return None if api.pickle_suffix_only and not value.lower().endswith(PICKLE_MODEL_SUFFIXES) else (value, "local", kind, None)
@@ -239,7 +239,7 @@ class PythonAnalysis:
         return value, "local", kind, None
 
     # -- hf:// strings in any other call (pandas.read_parquet("hf://datasets/...")) --------------
-    def _hf_strings(self, call: ast.Call, scope: Scope, q: Optional[str]) -> None:
+    def _hf_strings(self, call: ast.Call, scope: Scope, q: str | None) -> None:
         exprs = list(call.args) + [kw.value for kw in call.keywords if kw.arg is not None]
         for expr in exprs:
             if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
@@ -260,8 +260,8 @@ class PythonAnalysis:
             self._add(line, col, t.id, t.kind, "huggingface", q or "hf://", t.revision,
                       hubid.classify_pin(t.revision), set(), None, {})
 
-    def _add(self, line: int, col: int, ident: str, kind: str, source: str, call: str, revision: Optional[str],
-             pin: str, flags: set[str], provider: Optional[str], detail: dict[str, str]) -> None:
+    def _add(self, line: int, col: int, ident: str, kind: str, source: str, call: str, revision: str | None,
+             pin: str, flags: set[str], provider: str | None, detail: dict[str, str]) -> None:
         cell = None
         if self.line_map is not None:
             if 1 <= line <= len(self.line_map):
@@ -273,8 +273,8 @@ class PythonAnalysis:
         ))
 
 
-def analyse(relpath: str, tree: ast.Module, line_map: Optional[list[tuple[Optional[int], int]]] = None,
-            source: Optional[bytes] = None) -> list[ModelReference]:
+def analyse(relpath: str, tree: ast.Module, line_map: list[tuple[int | None, int]] | None = None,
+            source: bytes | None = None) -> list[ModelReference]:
     """The references in a parsed module; with `source`, only statements on lines holding a
     call-site marker are looked into (the others cannot hold a table call)."""
     try:

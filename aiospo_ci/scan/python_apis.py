@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 # (position, keyword): where one id is passed. Position None: keyword only.
-Slot = tuple[Optional[int], Optional[str]]
+Slot = tuple[int | None, str | None]
 
 # Files passed to these loaders are pickles; the flag is raised when the path looks like a model.
 PICKLE_MODEL_SUFFIXES = (
@@ -38,14 +37,14 @@ class Api:
     slots: tuple[Slot, ...]  # each present slot makes one reference
     kind: str = "model"
     source: str = "huggingface"  # 'api': a hosted model name; 'github': torch.hub
-    provider: Optional[str] = None
-    revision_kw: Optional[str] = "revision"
+    provider: str | None = None
+    revision_kw: str | None = "revision"
     legacy_bare: bool = True  # accept a bare id such as 'gpt2'
-    bare_prefix: Optional[str] = None  # 'sentence-transformers/' for bare names
-    require_prefix: Optional[str] = None  # only values starting with this ('hf-hub:')
+    bare_prefix: str | None = None  # 'sentence-transformers/' for bare names
+    require_prefix: str | None = None  # only values starting with this ('hf-hub:')
     paths_only: bool = False  # the value is a file path (torch.load), never a Hub id
     pickle_suffix_only: bool = False  # report only paths that look like model pickles
-    repo_type_kw: Optional[str] = None  # 'repo_type': 'dataset' makes a dataset reference
+    repo_type_kw: str | None = None  # 'repo_type': 'dataset' makes a dataset reference
     not_hub: frozenset = frozenset()  # values that name something else (dataset builders)
     flags_always: tuple[str, ...] = ()  # flags every use carries (pickle_load)
     torch_load: bool = False  # unsafe_torch_load unless weights_only=True
@@ -158,7 +157,7 @@ APIS: tuple[Api, ...] = (
 _FROM_METHODS = (b"from_pretrained", b"from_single_file", b"from_model_id")
 _BODY_MARKERS = (b"load_lora", b"huggingface.co")
 _HF_PREFIXES = (b"hf://", b"hf-hub:")  # found by one search for b"hf"
-IMPORT_GATES: dict[str, Optional[tuple[bytes, ...]]] = {
+IMPORT_GATES: dict[str, tuple[bytes, ...] | None] = {
     "transformers": None, "diffusers": None, "peft": None, "unsloth": None, "llama_cpp": None,
     "sentence_transformers": None, "huggingface_hub": None, "vllm": None, "mlx_lm": None,
     "timm": (b"hf-hub:",), "open_clip": (b"hf-hub:",), "datasets": (b"load_dataset",),
@@ -257,7 +256,7 @@ class ApiIndex:
             else:
                 self._wild_last.append((i, api))
 
-    def find(self, qualname: str) -> Optional[Api]:
+    def find(self, qualname: str) -> Api | None:
         last = qualname.rsplit(".", 1)[-1]
         root = qualname.split(".", 1)[0]
         candidates = self._by_last.get(last, []) + self._by_root.get(root, [])

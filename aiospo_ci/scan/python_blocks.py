@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_left
-from typing import Optional
 
 # Column-0 lines that continue the statement above: `else:` of a top-level if/for/try, closing
 # brackets. Whole words only: `elsewhere = 1` starts a statement of its own.
@@ -91,7 +90,7 @@ def _hot(hot: list[int], first: int, last: int) -> bool:
     return i < len(hot) and hot[i] <= last
 
 
-def parse_relevant(data: bytes, filename: str, hot: Optional[list[int]]) -> Optional[ast.Module]:
+def parse_relevant(data: bytes, filename: str, hot: list[int] | None) -> ast.Module | None:
     """A module holding only the relevant blocks, or None when the file must be parsed whole
     (small, encoded, or a block did not parse on its own)."""
     if hot is None or len(data) < _MIN_BYTES or data.startswith(b"\xef\xbb\xbf"):
@@ -116,6 +115,7 @@ def parse_relevant(data: bytes, filename: str, hot: Optional[list[int]]) -> Opti
             return None
     pieces = [data[b.start: b.end] if c else b"\n" * data.count(b"\n", b.start, b.end) for b, c in zip(blocks, chosen)]
     try:
-        return compile(b"".join(pieces), filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = compile(b"".join(pieces), filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return tree if isinstance(tree, ast.Module) else None
     except (SyntaxError, ValueError):
         return None

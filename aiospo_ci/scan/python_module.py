@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_left
-from typing import Optional
 
 from aiospo_ci.scan.python_apis import call_markers
 
@@ -16,7 +15,7 @@ MAX_DEPTH = 24  # resolution hops (a = b; b = c; ...): cycles end here
 _FACTORIES = frozenset({"from_pretrained", "from_single_file", "from_config", "from_model_id", "from_pipe"})
 
 
-def is_hot(hot: Optional[list[int]], first: int, last: int) -> bool:
+def is_hot(hot: list[int] | None, first: int, last: int) -> bool:
     """Whether a marker sits on a line in [first, last] (hot None: every line is)."""
     if hot is None:
         return True
@@ -24,7 +23,7 @@ def is_hot(hot: Optional[list[int]], first: int, last: int) -> bool:
     return i < len(hot) and hot[i] <= last
 
 
-def hot_lines(source: bytes) -> Optional[list[int]]:
+def hot_lines(source: bytes) -> list[int] | None:
     """The sorted line numbers holding a call-site marker (python_apis.call_markers)."""
     if b"\r" in source and source.count(b"\r") != source.count(b"\r\n"):
         return None  # old Mac line ends: count lines as the parser does, by walking everything
@@ -51,10 +50,10 @@ class Scope:
 
     __slots__ = ("node", "kind", "assigns", "params", "parent", "class_name")
 
-    def __init__(self, node: ast.AST, kind: str, parent: Optional["Scope"], class_name: Optional[str] = None):
+    def __init__(self, node: ast.AST, kind: str, parent: Scope | None, class_name: str | None = None):
         self.node, self.kind, self.parent, self.class_name = node, kind, parent, class_name
-        self.assigns: dict[str, list[tuple[int, ast.expr, "Scope"]]] = {}
-        self.params: dict[str, Optional[ast.expr]] = {}
+        self.assigns: dict[str, list[tuple[int, ast.expr, Scope]]] = {}
+        self.params: dict[str, ast.expr | None] = {}
 
 
 class _ClassInfo:
@@ -82,7 +81,7 @@ def _field_default(value: ast.expr) -> ast.expr:
 class ModuleFacts:
     """Everything the file says once: imports, scopes, classes, instances, argparse defaults."""
 
-    def __init__(self, tree: ast.Module, hot: Optional[list[int]] = None):
+    def __init__(self, tree: ast.Module, hot: list[int] | None = None):
         self.aliases: dict[str, str] = {}
         self.instances: dict[str, list[tuple[int, ast.Call]]] = {}
         self.classes: dict[str, _ClassInfo] = {}
@@ -111,7 +110,7 @@ class ModuleFacts:
             seen.sort(key=lambda e: e[0])
 
     # -- pass 1: statements only; expressions only on lines that can hold a reference --------------
-    def _collect(self, tree: ast.Module, hot: Optional[list[int]]) -> None:
+    def _collect(self, tree: ast.Module, hot: list[int] | None) -> None:
         """Walk the statements (for scopes, imports and assignments) but look inside the
         expressions of a statement only when one of its lines holds a marker, and skip functions
         and classes with no marker at all (classes are read later, on demand, when a value names
@@ -119,7 +118,7 @@ class ModuleFacts:
         self._hot = hot
         self._walk_body(tree.body, self.module_scope, hot, True)
 
-    def _walk_body(self, body: list[ast.stmt], scope: Scope, hot: Optional[list[int]], with_calls: bool) -> None:
+    def _walk_body(self, body: list[ast.stmt], scope: Scope, hot: list[int] | None, with_calls: bool) -> None:
         stack: list[tuple[list[ast.stmt], Scope]] = [(body, scope)]
         while stack:
             body, scope = stack.pop()
@@ -173,7 +172,7 @@ class ModuleFacts:
                 elif is_hot(hot, st.lineno, getattr(st, "end_lineno", None) or st.lineno):
                     self._walk_calls(st, scope)
 
-    def class_attrs(self, name: str) -> dict[str, list[tuple[int, ast.expr, "Scope"]]]:
+    def class_attrs(self, name: str) -> dict[str, list[tuple[int, ast.expr, Scope]]]:
         """A class's attributes (class body and `self.x =` in every method), read the first time
         a value needs them."""
         info = self.classes[name]
@@ -201,7 +200,7 @@ class ModuleFacts:
             if id(node) in self._walked:
                 self.class_attrs(name)
 
-    def _header(self, st: ast.stmt, scope: Scope, hot: Optional[list[int]], fields: Optional[tuple[str, ...]]) -> None:
+    def _header(self, st: ast.stmt, scope: Scope, hot: list[int] | None, fields: tuple[str, ...] | None) -> None:
         """The expressions of a compound statement's header (an `if` test, `with` items, a
         function's decorators and defaults), walked when hot."""
         body = getattr(st, "body", None)
@@ -311,7 +310,7 @@ class ModuleFacts:
             self.argparse[dest] = (default, long)
 
     # -- qualified names --------------------------------------------------------------------------
-    def qualname(self, node: ast.expr, line: int, depth: int = 0) -> Optional[str]:
+    def qualname(self, node: ast.expr, line: int, depth: int = 0) -> str | None:
         if depth > MAX_DEPTH:
             return None
         if isinstance(node, ast.Name):
@@ -337,7 +336,7 @@ class ModuleFacts:
             return q
         return None
 
-    def _instance(self, key: str, line: int) -> Optional[ast.Call]:
+    def _instance(self, key: str, line: int) -> ast.Call | None:
         seen = self.instances.get(key)
         if not seen and key.startswith("self.") and not self._completed_walked:
             self.complete_walked_classes()
@@ -345,6 +344,6 @@ class ModuleFacts:
         if not seen:
             return None
         before = [c for (ln, c) in seen if ln <= line]
-        return (before or seen)[-1]
+        return before[-1] if before else seen[-1][1]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import string
-from typing import Any, Optional
+from typing import Any
 
 from aiospo_ci.scan.python_module import MAX_DEPTH, ModuleFacts, Scope
 
@@ -27,7 +27,7 @@ class Value:
 
     __slots__ = ("value", "is_path", "overridable_by")
 
-    def __init__(self, value: Any, is_path: bool = False, overridable_by: Optional[str] = None):
+    def __init__(self, value: Any, is_path: bool = False, overridable_by: str | None = None):
         self.value, self.is_path, self.overridable_by = value, is_path, overridable_by
 
 
@@ -93,6 +93,7 @@ class Resolver:
             key = self.value(expr.slice, scope, line, depth + 1)
             if isinstance(container, tuple) and isinstance(container[0], ast.Dict) and key is not UNRESOLVED:
                 d, dscope = container
+                assert isinstance(d, ast.Dict)
                 for k, v in zip(d.keys, d.values):
                     if isinstance(k, ast.Constant) and k.value == key.value:
                         return self.value(v, dscope, line, depth + 1)
@@ -116,7 +117,7 @@ class Resolver:
             overridable = overridable or got.overridable_by
         return Value("".join(parts), is_path, overridable)
 
-    def expr_of(self, expr: ast.expr, scope: Scope, line: int, depth: int) -> Optional[tuple[ast.expr, Scope]]:
+    def expr_of(self, expr: ast.expr, scope: Scope, line: int, depth: int) -> tuple[ast.expr, Scope] | None:
         """The expression a name stands for (to read a dict literal), following reassignments."""
         if depth > MAX_DEPTH:
             return None
@@ -130,8 +131,8 @@ class Resolver:
             return value, vscope
         return expr, scope
 
-    def _lookup(self, name: str, scope: Scope, line: int) -> Optional[tuple[ast.expr, Scope, int]]:
-        s: Optional[Scope] = scope
+    def _lookup(self, name: str, scope: Scope, line: int) -> tuple[ast.expr, Scope, int] | None:
+        s: Scope | None = scope
         first = True
         while s is not None:
             if s.kind == "class" and not first:
@@ -197,15 +198,15 @@ class Resolver:
         return UNRESOLVED
 
     @staticmethod
-    def _enclosing_class(scope: Scope) -> Optional[str]:
-        s: Optional[Scope] = scope
+    def _enclosing_class(scope: Scope) -> str | None:
+        s: Scope | None = scope
         while s is not None:
             if s.class_name:
                 return s.class_name
             s = s.parent
         return None
 
-    def _env_name(self, expr: ast.expr, line: int) -> Optional[str]:
+    def _env_name(self, expr: ast.expr, line: int) -> str | None:
         """The variable name of os.environ.get("X"...)/os.getenv("X"...)/os.environ["X"]."""
         if isinstance(expr, ast.Call):
             q = self.mod.qualname(expr.func, line) or ""

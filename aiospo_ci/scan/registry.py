@@ -58,9 +58,9 @@ def fingerprint() -> str:
             h.update(path.name.encode() + path.read_bytes())
         except OSError:
             pass
-    from aiospo_ci.scan.python_apis import APIS
-
     import dataclasses
+
+    from aiospo_ci.scan.python_apis import APIS
 
     for api in APIS:  # an edited API table invalidates the cache without a version bump
         for f in dataclasses.fields(api):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import gc
 import os
-from stat import S_ISREG
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
+from stat import S_ISREG
 
 from aiospo_ci.model import ModelReference, ScanError, ScanResult
 from aiospo_ci.scan import registry
@@ -32,11 +32,11 @@ _BINARY_PROBE = 8000  # as git: a NUL in the first 8000 bytes makes a file binar
 
 def scan_paths(
     root: Path,
-    paths: Optional[Sequence[Path]] = None,
+    paths: Sequence[Path] | None = None,
     *,
     exclude: Sequence[str] = (),
-    cache_dir: Optional[Path] = None,
-    jobs: Optional[int] = None,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> ScanResult:
     """Every model reference under `root` (or in `paths`, files or folders under root, as
     pre-commit passes them). `cache_dir` None means the user cache dir (AIOSPO_CACHE_DIR or
@@ -51,7 +51,7 @@ def scan_paths(
         cache = ScanCache.for_root(cache_dir, root, registry.fingerprint())
 
     outcomes: dict[str, Entry] = {}
-    todo: list[tuple[FileEntry, Optional[str]]] = []
+    todo: list[tuple[FileEntry, str | None]] = []
     for f in files:
         hit = cache.fresh(f.relpath, (f.size, f.mtime_ns, f.inode))
         if hit is not None:
@@ -88,7 +88,7 @@ def scan_paths(
     )
 
 
-def _jobs(jobs: Optional[int]) -> int:
+def _jobs(jobs: int | None) -> int:
     if jobs is not None and jobs > 0:
         return jobs
     try:
@@ -97,7 +97,7 @@ def _jobs(jobs: Optional[int]) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _run(todo: list[tuple[FileEntry, Optional[str]]], jobs: Optional[int]) -> list[tuple[str, Entry]]:
+def _run(todo: list[tuple[FileEntry, str | None]], jobs: int | None) -> list[tuple[str, Entry]]:
     n = _jobs(jobs)
     total = sum(f.size for f, _ in todo)
     if n == 1 or len(todo) < PARALLEL_MIN_FILES and total < PARALLEL_MIN_BYTES:
@@ -107,7 +107,7 @@ def _run(todo: list[tuple[FileEntry, Optional[str]]], jobs: Optional[int]) -> li
 
     # n - 1 worker processes, and this process works too: it takes chunks from the end of the
     # queue that no worker has started (a cancelled future is one it runs itself).
-    results: list[Optional[list[tuple[str, Entry]]]] = [None] * len(chunks)
+    results: list[list[tuple[str, Entry]] | None] = [None] * len(chunks)
     try:
         with ProcessPoolExecutor(max_workers=n - 1) as pool:
             futures = [pool.submit(scan_chunk, c) for c in chunks]
@@ -122,9 +122,9 @@ def _run(todo: list[tuple[FileEntry, Optional[str]]], jobs: Optional[int]) -> li
     return [item for part in results for item in (part or ())]
 
 
-def _chunks(todo: list[tuple[FileEntry, Optional[str]]], count: int) -> list[list[tuple[FileEntry, Optional[str]]]]:
+def _chunks(todo: list[tuple[FileEntry, str | None]], count: int) -> list[list[tuple[FileEntry, str | None]]]:
     """Greedy balance by bytes (largest first), so one big file does not leave a core idle."""
-    buckets: list[list[tuple[FileEntry, Optional[str]]]] = [[] for _ in range(max(1, min(count, len(todo))))]
+    buckets: list[list[tuple[FileEntry, str | None]]] = [[] for _ in range(max(1, min(count, len(todo))))]
     loads = [0] * len(buckets)
     for item in sorted(todo, key=lambda t: (-t[0].size, t[0].relpath)):
         i = loads.index(min(loads))
@@ -133,7 +133,7 @@ def _chunks(todo: list[tuple[FileEntry, Optional[str]]], count: int) -> list[lis
     return [b for b in buckets if b]
 
 
-def scan_chunk(items: list[tuple[FileEntry, Optional[str]]]) -> list[tuple[str, Entry]]:
+def scan_chunk(items: list[tuple[FileEntry, str | None]]) -> list[tuple[str, Entry]]:
     # ASTs hold no reference cycles: the cyclic collector only burns time re-walking them.
     enabled = gc.isenabled()
     gc.disable()
@@ -144,7 +144,7 @@ def scan_chunk(items: list[tuple[FileEntry, Optional[str]]]) -> list[tuple[str, 
             gc.enable()
 
 
-def scan_file(f: FileEntry, known_digest: Optional[str] = None) -> Entry:
+def scan_file(f: FileEntry, known_digest: str | None = None) -> Entry:
     """Read one file and run its scanners. `refs` None in the answer: the content hashes to
     `known_digest`, so the cached results stand."""
     scanners = registry.scanners_for(f.relpath)
@@ -169,7 +169,7 @@ def scan_file(f: FileEntry, known_digest: Optional[str] = None) -> Entry:
         return Entry(None, "", [], [f"cannot be read: {e.strerror or e}"], None)
     if len(data) > limit:  # grew while being read
         return _too_large(f, stat, len(data), limit, binary_ok)
-    dg: Optional[str] = None
+    dg: str | None = None
     if known_digest:
         dg = digest(data)
         if dg == known_digest:
@@ -194,7 +194,7 @@ def scan_file(f: FileEntry, known_digest: Optional[str] = None) -> Entry:
             errors.append(str(e))
         except (RecursionError, MemoryError):
             errors.append(f"too deeply nested or too large for the {scanner.name} scanner")
-        except Exception as e:  # a scanner bug must not lose the rest of the scan
+        except Exception as e:  # noqa: BLE001 - a scanner bug must not lose the rest of the scan
             errors.append(f"the {scanner.name} scanner failed: {type(e).__name__}: {e}"[:300])
     # Only content that was parsed is worth a hash: for the rest, the prefilter costs no more than
     # hashing would, so a changed stat simply runs it again.

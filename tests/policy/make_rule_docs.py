@@ -48,7 +48,7 @@ def _example(rule_id: str, module_source: str) -> str:
                 if facts:
                     read = sorted(set(_FACT.findall(module_source)) | set(_ALWAYS))
                     shown["facts"] = {k: facts[k] for k in read if k in facts and facts[k] not in (None, [], {})}
-                lines += ["", "Reference (input.references[%d], the fields this rule reads):" % finding["ref"], "", "```json",
+                lines += ["", f"Reference (input.references[{finding['ref']}], the fields this rule reads):", "", "```json",
                           json.dumps(shown, indent=2, sort_keys=True), "```"]
             lines += ["", "Finding:", "", "```json", json.dumps(finding, indent=2, sort_keys=True), "```"]
             return "\n".join(lines)

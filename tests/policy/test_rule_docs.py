@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.policy import make_rule_docs
 from aiospo_ci.policy import library
+from tests.policy import make_rule_docs
 
 
 def test_rule_reference_is_up_to_date():

@@ -4,8 +4,8 @@ refused, a clean one goes through.
 pre-commit installs the hook repository (this one) with pip into its own virtualenv. Tests
 have no network, so that install is pointed at what is already on this machine:
 - the build backend (setuptools) comes from a local package index: AIOSPO_TEST_PIP_INDEX_URL,
-  else the file:///opt/pypi/simple mirror when it exists; with neither, these tests are
-  skipped with that reason (never silently);
+  else the file:///opt/pypi/simple mirror when it exists; with neither, these tests fail
+  naming the variable to set;
 - the hook's runtime dependencies are not installed again (PIP_NO_DEPS=1) but found on
   PYTHONPATH, which points at this interpreter's site-packages. aiospo_ci itself comes from the
   hook virtualenv, i.e. from the repository pre-commit cloned (this interpreter's editable
@@ -52,9 +52,9 @@ def _pre_commit() -> str:
 def hook_env(tmp_path_factory) -> dict[str, str]:
     index = _local_index()
     if index is None:
-        pytest.skip("no local package index for pre-commit's offline `pip install` of the hook; set AIOSPO_TEST_PIP_INDEX_URL")
+        pytest.fail("no local package index for pre-commit's offline `pip install` of the hook; set AIOSPO_TEST_PIP_INDEX_URL to one (e.g. file:///opt/pypi/simple)")
     if not (ROOT / ".git").exists():
-        pytest.skip(f"{ROOT} is not a git checkout, and pre-commit installs hooks from git repositories")
+        pytest.fail(f"{ROOT} is not a git checkout, and pre-commit installs hooks from git repositories; run the tests from a clone")
     home = tmp_path_factory.mktemp("pre-commit-home")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "GIT_", "PRE_COMMIT", "HF_", "AIOSPO_"))}
     env.update(

@@ -11,10 +11,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
-
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = "2026-11-26"
@@ -49,7 +48,7 @@ class Run:
         return f"aiospo-ci {' '.join(self.args)} -> {self.rc}\n--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-3000:]}"
 
 
-def clean_env(home: Path, extra: Optional[Mapping[str, str]] = None) -> dict[str, str]:
+def clean_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED)}
     env.update(
         {
@@ -75,7 +74,7 @@ class Cli:
         self.home = home
         self.env: dict[str, str] = {}
 
-    def __call__(self, *args: str, cwd: Optional[Path] = None, env: Optional[Mapping[str, str]] = None, timeout: float = 120) -> Run:
+    def __call__(self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 120) -> Run:
         merged = dict(self.env)
         merged.update(env or {})
         proc = subprocess.run(

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.robustness.harness import APP_PY, BERT_SHA, write_tree
-from tests.support.opa_server import FakeOpaServer
 from tests.support.opa_reference import require_opa_bindings
+from tests.support.opa_server import FakeOpaServer
 
 #: A tree with findings of every severity, duplicates, several scanners, a waiver and a user
 #: policy, and file names whose order differs between bytewise, case-folded and creation order.

@@ -8,11 +8,11 @@ check under atheris without a time bound."""
 from __future__ import annotations
 
 import pytest
-from tests.support.opa_reference import require_opa_bindings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aiospo_ci.policy.embedded import EmbeddedEngine
+from tests.support.opa_reference import require_opa_bindings
 
 POLICY = """package aiospo.main
 

@@ -14,8 +14,8 @@ import json
 import pytest
 
 from tests.robustness.harness import BROKEN_POLICY, closed_port_url, fault_env, write_tree
-from tests.support.opa_server import FakeOpaServer
 from tests.support.opa_reference import require_opa_bindings
+from tests.support.opa_server import FakeOpaServer
 
 # A user policy whose evaluation fails inside OPA (a runtime error, not a compile error):
 # OPA answers 500 with `eval_builtin_error: div: divide by zero`.

@@ -18,8 +18,8 @@ from urllib.parse import unquote
 import pytest
 
 from tests.robustness.harness import write_tree
-from tests.support.opa_server import FakeOpaServer
 from tests.support.opa_reference import require_opa_bindings
+from tests.support.opa_server import FakeOpaServer
 
 PAYLOADS = ['q"uote', "back\\slash", '"}', "a::b", "%0A", "new\nline", "pi|pe", "back`tick", "-->", "<!--", "cr\rlf", "esc\x1b[31m"]
 # Each payload carries a marker no policy or data file contains, so its presence anywhere is
@@ -37,7 +37,7 @@ def hostile_tree(root: Path) -> Path:
             f"fstr{i} = pipeline('text-generation', model=f{('org/{x}' + braces)!r})",
         ]
     files: dict[str, str] = {"src/app.py": "\n".join(lines) + "\n"}
-    for i, h in enumerate(HOSTILE):
+    for h in HOSTILE:
         # a hostile file name holding an ordinary Hub reference: the name rides on its findings
         files[f"src/evil_{h}.py"] = 'from transformers import AutoModel\nm = AutoModel.from_pretrained("openai-community/gpt2")\n'
     return write_tree(root, files)

@@ -14,7 +14,7 @@ def corpus_metrics() -> dict[str, float]:
     return CORPUS_METRICS
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001 - pytest's signature
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not CORPUS_METRICS:
         return
     m = CORPUS_METRICS

@@ -77,8 +77,8 @@ def test_column_zero_lines_inside_strings_fall_back_or_agree():
 def test_random_block_orders_agree():
     rng = random.Random(3)
     pieces = [FILLER.format(n=i) for i in range(30)] + [
-        "\n\ndef use_{0}():\n    return AutoModel.from_pretrained(NAME_{0})\n".format(i) for i in range(5)
-    ] + ["\nNAME_{0} = 'org/model-{0}'\n".format(i) for i in range(5)]
+        f"\n\ndef use_{i}():\n    return AutoModel.from_pretrained(NAME_{i})\n" for i in range(5)
+    ] + [f"\nNAME_{i} = 'org/model-{i}'\n" for i in range(5)]
     for _ in range(10):
         rng.shuffle(pieces)
         src = "from transformers import AutoModel\n" + "".join(pieces)

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 from aiospo_ci.scan import runner
-from aiospo_ci.scan.runner import scan_paths
 from aiospo_ci.scan.registry import is_wanted
+from aiospo_ci.scan.runner import scan_paths
 from aiospo_ci.scan.walk import walk
 
 LOADER = 'from transformers import AutoModel\nAutoModel.from_pretrained("{id}")\n'

@@ -15,7 +15,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
@@ -61,7 +61,7 @@ class GitHubServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "GitHubServer":
+    def start(self) -> GitHubServer:
         self._thread.start()
         return self
 
@@ -69,7 +69,7 @@ class GitHubServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def fail(self, method: str, path_pattern: str, status: int, message: str, times: Optional[int] = None) -> None:
+    def fail(self, method: str, path_pattern: str, status: int, message: str, times: int | None = None) -> None:
         """Answer `status` with GitHub's error body to METHOD requests whose path matches
         (the next `times` of them, or all)."""
         self.failures.append([method, re.compile(path_pattern), status, message, times])
@@ -259,7 +259,7 @@ class GitHubServer:
         return Handler
 
 
-def _validate_output(output: dict[str, Any]) -> Optional[str]:
+def _validate_output(output: dict[str, Any]) -> str | None:
     """GitHub's rules for a check run's output, so the Action is held to them."""
     if not output:
         return None

@@ -52,10 +52,11 @@ from __future__ import annotations
 import copy
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple, Optional
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
@@ -76,7 +77,7 @@ class RecordedRequest(NamedTuple):
 class _Fault:
     kind: str
     path: str
-    times: Optional[int]
+    times: int | None
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -110,7 +111,7 @@ class HubServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "HubServer":
+    def start(self) -> HubServer:
         self._thread.start()
         return self
 
@@ -140,7 +141,7 @@ class HubServer:
         with self._lock:
             self._records[(kind, repo_id)]["info"].update(changes)
 
-    def inject(self, fault: str, path: str = "", times: Optional[int] = None, **options: Any) -> None:
+    def inject(self, fault: str, path: str = "", times: int | None = None, **options: Any) -> None:
         if fault not in ("status", "timeout", "malformed", "json", "redirect"):
             raise ValueError(f"unknown fault {fault!r}")
         with self._lock:
@@ -170,7 +171,7 @@ class HubServer:
             self.requests.append(request)
         return request
 
-    def _take_fault(self, path: str) -> Optional[_Fault]:
+    def _take_fault(self, path: str) -> _Fault | None:
         with self._lock:
             for fault in self._faults:
                 if fault.path in path and (fault.times is None or fault.times > 0):
@@ -260,7 +261,7 @@ def _default_refs(record: dict[str, Any]) -> dict[str, Any]:
             "tags": [], "converts": [], "pullRequests": []}
 
 
-def _resolve(record: dict[str, Any], revision: str) -> Optional[str]:
+def _resolve(record: dict[str, Any], revision: str) -> str | None:
     """The commit a revision names in a recorded repo, or None."""
     refs = record.get("refs") or _default_refs(record)
     for group in ("branches", "tags", "converts", "pullRequests"):
@@ -283,7 +284,7 @@ def _body(body: Any) -> bytes:
     return json.dumps(body).encode()
 
 
-def _error(status: int, code: Optional[str], message: str) -> tuple[int, dict[str, str], bytes]:
+def _error(status: int, code: str | None, message: str) -> tuple[int, dict[str, str], bytes]:
     headers = {"X-Error-Message": message}
     if code:
         headers["X-Error-Code"] = code
@@ -297,10 +298,10 @@ def _handler_for(server: HubServer) -> type[BaseHTTPRequestHandler]:
         # client's delayed ACK add ~40 ms to every keep-alive answer.
         disable_nagle_algorithm = True
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             try:
                 status, headers, body = server.answer(self)
-            except Exception as exc:  # a bug in the test server must show, not hang the client
+            except Exception as exc:  # noqa: BLE001 - a bug in the test server must show, not hang the client
                 status, headers, body = 599, {}, f"test server error: {exc!r}".encode()
             try:
                 self.send_response(status)

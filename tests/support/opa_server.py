@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any
 
 
 @dataclass
@@ -42,16 +42,16 @@ class OpaState:
     policies: dict[str, str] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
-    fail_with: Optional[int] = None
+    fail_with: int | None = None
     delay: float = 0.0
     undefined: bool = False
-    token: Optional[str] = None
+    token: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def compile_error(self, policies: dict[str, str]) -> Optional[str]:
+    def compile_error(self, policies: dict[str, str]) -> str | None:
         try:
             self.evaluate(policies, "x := true", {})
-        except Exception as exc:  # both evaluators raise their own error types
+        except Exception as exc:  # noqa: BLE001 - both evaluators raise their own error types
             return str(exc)
         return None
 
@@ -92,7 +92,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # keep test output quiet
         pass
 
-    def _send(self, status: int, body: Optional[dict] = None) -> None:
+    def _send(self, status: int, body: dict | None = None) -> None:
         payload = b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
         if body is not None:
@@ -176,7 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
         except LookupError:
             self._send(200, {})  # OPA's answer for an undefined decision
             return
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a test server answers 500 rather than dying
             self._send(500, {"code": "internal_error", "message": str(exc).splitlines()[0]})
             return
         self._send(200, {"result": value})
@@ -200,7 +200,7 @@ class FakeOpaServer:
     def requests(self) -> list[RecordedRequest]:
         return self.state.requests
 
-    def __enter__(self) -> "FakeOpaServer":
+    def __enter__(self) -> FakeOpaServer:
         self._thread.start()
         return self
 

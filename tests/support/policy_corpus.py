@@ -15,7 +15,7 @@ def corpus_paths() -> list[Path]:
     return sorted(CORPUS_DIR.glob("*.json"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def corpus_case(name: str) -> dict[str, Any]:
     return json.loads((CORPUS_DIR / name).read_text(encoding="utf-8"))
 
@@ -30,7 +30,7 @@ def _embedded():
     return engine
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _decision_json(name: str) -> str:
     return json.dumps(_embedded().evaluate(corpus_case(name)["input"]))
 
