@@ -10,7 +10,7 @@ import json
 import pytest
 
 from aiospo_ci.errors import PolicyError
-from aiospo_ci.policy.embedded import EmbeddedEngine
+from aiospo_ci.policy.embedded import embedded_engine
 from aiospo_ci.policy.opa import OpaServerEngine
 from tests.support.opa_reference import require_opa_bindings
 from tests.support.opa_server import FakeOpaServer
@@ -55,7 +55,7 @@ def opa_server(request):
 
 
 def test_embedded_engine_decides():
-    engine = EmbeddedEngine()
+    engine = embedded_engine()
     engine.load({"main.rego": MAIN}, DATA)
     findings = engine.evaluate(INPUT)
     assert canonical(findings) == canonical(
@@ -68,7 +68,7 @@ def test_embedded_engine_decides():
 
 
 def test_opa_engine_matches_embedded_in_one_query(opa_server):
-    embedded = EmbeddedEngine()
+    embedded = embedded_engine()
     embedded.load({"main.rego": MAIN}, DATA)
     engine = OpaServerEngine(opa_server.url)
     engine.load({"main.rego": MAIN}, DATA)
@@ -84,13 +84,13 @@ def test_opa_engine_matches_embedded_in_one_query(opa_server):
 
 
 def test_embedded_compile_error_names_the_module():
-    engine = EmbeddedEngine()
+    engine = embedded_engine()
     with pytest.raises(PolicyError, match="broken.rego: Invalid assignment operator"):
         engine.load({"broken.rego": "package aiospo.main\nfindings contains f if { f := }\n"}, {})
 
 
 def test_embedded_undefined_decision_is_an_error():
-    engine = EmbeddedEngine()
+    engine = embedded_engine()
     engine.load({"other.rego": "package other\nx := 1\n"}, {})
     with pytest.raises(PolicyError, match="undefined"):
         engine.evaluate(INPUT)
