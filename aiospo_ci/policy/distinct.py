@@ -60,7 +60,7 @@ def expand(findings: Any, groups: list[list[int]]) -> Any:
     """The findings of the compact document, one per original reference."""
     if not isinstance(findings, list):
         return findings  # parse_findings says what is wrong with it
-    out = []
+    out: list[Any] = []
     for finding in findings:
         ref = finding.get("ref") if isinstance(finding, dict) else None
         if isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref < len(groups):
