@@ -151,6 +151,8 @@ _invalid_notes(waiver_list) := {lib.finding("waiver/invalid", "deny", msg, null)
 	])
 }
 
-_text(x) := x if {
+# trim_space: regopy (rego-cpp 1.5.2) quotes a string that passed through a function when
+# sprintf formats it ('"nobody"'); trim_space gives it back plain, on every engine alike.
+_text(x) := trim_space(x) if {
 	is_string(x)
 } else := "?"
