@@ -131,6 +131,8 @@ def _binding(results: Any, name: str) -> tuple[bool, Any]:
 # valid Rego constructs; refuse them with a sentence instead. See rego/README.md.
 _FUNCTION_HEAD = re.compile(r"^([A-Za-z_]\w*)\(([^)\n]*)\)\s*(?::=|=|if\b|\{)", re.MULTILINE)
 _WITH_WHOLE_INPUT = re.compile(r"\bwith\s+input\s+as\b")
+# rego-cpp's opa.runtime() carries the whole process environment (tokens included) in `env`.
+_OPA_RUNTIME = re.compile(r"\bopa\s*\.\s*runtime\b")
 
 
 def _line_of(source: str, offset: int) -> int:
@@ -138,9 +140,9 @@ def _line_of(source: str, offset: int) -> int:
 
 
 def check_engine_pitfalls(modules: dict[str, str]) -> None:
-    """PolicyError when modules use constructs that crash the embedded engine:
-    functions of one name with different arities (even in different packages), and
-    ``with input as`` replacing the whole input (replace fields: ``with input.config as``)."""
+    """PolicyError when modules use constructs that crash rego-cpp (functions of one name with
+    different arities, even in different packages; ``with input as`` replacing the whole input)
+    or that hand the policies the process environment (``opa.runtime()``)."""
     arities: dict[str, tuple[int, str, int]] = {}
     for name in sorted(modules):
         source = modules[name]
@@ -154,6 +156,12 @@ def check_engine_pitfalls(modules: dict[str, str]) -> None:
                     f"{name}:{line}: function {fn} takes {arity} arguments but {seen[1]}:{seen[2]} defines {fn} with {seen[0]}; "
                     "the regopy engine (rego-cpp) crashes on that, so give one of them another name or use --engine regorus."
                 )
+        runtime = _OPA_RUNTIME.search(source)
+        if runtime:
+            raise PolicyError(
+                f"{name}:{_line_of(source, runtime.start())}: opa.runtime() gives policies the process environment on the regopy engine; "
+                "a policy may not read the environment, so remove it (or use --engine regorus, where it holds no environment)."
+            )
         whole_input = _WITH_WHOLE_INPUT.search(source)
         if whole_input:
             raise PolicyError(
