@@ -48,7 +48,7 @@ def _example_modules() -> dict[str, str]:
     return {n: s for n, s in testing.test_modules([EXAMPLES]).items() if not (n.startswith("rego/") and n.endswith("_test.rego"))}
 
 
-def test_example_tests_pass_under_regopy():
+def test_example_tests_pass_under_the_embedded_engine():
     results = testing.run_tests(modules=_example_modules())
     assert len(results) == 8
     assert [r.status for r in results] == ["PASS"] * 8
