@@ -15,6 +15,7 @@ from pathlib import Path
 
 from aiospo_ci import __version__
 from aiospo_ci.errors import AiospoError
+from aiospo_ci.policy.engines import ENGINES
 from aiospo_ci.report.formats import CHECK_FORMATS, SCAN_FORMATS
 from aiospo_ci.secrets import redact
 
@@ -75,7 +76,7 @@ def _hub_options(p: argparse.ArgumentParser) -> None:
 
 def _policy_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy", action="append", default=[], metavar="DIR", help="extra Rego policy folder (repeatable)")
-    p.add_argument("--engine", choices=("auto", "embedded", "opa"), help="Rego engine (default: auto: --opa-url, else an opa binary on PATH, else embedded)")
+    p.add_argument("--engine", choices=ENGINES, help="Rego engine (default: auto: --opa-url, else an opa binary on PATH, else embedded: regorus, or regopy where regorus has no wheel)")
     p.add_argument("--opa-url", metavar="URL", help="evaluate on this OPA server (token from OPA_TOKEN)")
 
 

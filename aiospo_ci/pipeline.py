@@ -122,6 +122,7 @@ def _policy_dirs(options: RunOptions, config: dict[str, Any]) -> list[Path]:
 def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     """Scan, enrich, evaluate. Returns the result and the input document the policies judged."""
     from aiospo_ci.policy import library
+    from aiospo_ci.policy.distinct import evaluate_distinct
     from aiospo_ci.policy.document import build_input, parse_findings
     from aiospo_ci.policy.engines import make_engine
 
@@ -151,7 +152,8 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
                 f"fail-open: the Hub could not be asked about {', '.join(failed)}; the policies judged them as 'error' facts."
             )
         document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today)
-        findings = parse_findings(engine.evaluate(document), len(scan.references))
+        findings = parse_findings(evaluate_distinct(engine, document, modules), len(scan.references))
+        warnings.extend(engine.notes)
     finally:
         engine.close()
     result = CheckResult(

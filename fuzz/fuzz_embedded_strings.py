@@ -16,12 +16,12 @@ import atheris
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.*
 
 with atheris.instrument_imports():
-    from aiospo_ci.policy.embedded import EmbeddedEngine
+    from aiospo_ci.policy.embedded import embedded_engine
 
 # The same policy and expectation as the property test, so the two cannot drift apart.
 from tests.robustness.test_engine_strings import POLICY, expected
 
-ENGINE = EmbeddedEngine()
+ENGINE = embedded_engine()
 ENGINE.load({"main.rego": POLICY}, {})
 
 

@@ -49,8 +49,11 @@ _base(f) := {
 	"ref": object.get(f, "ref", null),
 }
 
-_decided(f, waiver_list, active, ids) := object.union(_base(f), {"waived": true, "waiver": _waiver_object(waiver_list[i])}) if {
+# The waiver is bound in the body, not indexed in the head: regorus 0.13 evaluates a head
+# `list[i]` (i bound in the body) of a function with `else` as every element of the list.
+_decided(f, waiver_list, active, ids) := object.union(_base(f), {"waived": true, "waiver": _waiver_object(w)}) if {
 	i := _waiver_for(f, active, ids)
+	w := waiver_list[i]
 } else := object.union(_base(f), {"waived": false, "waiver": null})
 
 # A waiver must say why and until when (the configuration schema requires both as well).
@@ -148,6 +151,8 @@ _invalid_notes(waiver_list) := {lib.finding("waiver/invalid", "deny", msg, null)
 	])
 }
 
-_text(x) := x if {
+# trim_space: regopy (rego-cpp 1.5.2) quotes a string that passed through a function when
+# sprintf formats it ('"nobody"'); trim_space gives it back plain, on every engine alike.
+_text(x) := trim_space(x) if {
 	is_string(x)
 } else := "?"

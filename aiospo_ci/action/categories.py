@@ -30,9 +30,9 @@ def license_categories(result: CheckResult, policy_dirs: Sequence[Path]) -> tupl
     distinct = sorted({v for v in wanted.values()}, key=lambda t: tuple("" if x is None else str(x) for x in t))
     try:
         from aiospo_ci.policy import library
-        from aiospo_ci.policy.embedded import EmbeddedEngine
+        from aiospo_ci.policy.embedded import embedded_engine
 
-        engine = EmbeddedEngine()
+        engine = embedded_engine()
         try:
             engine.load(library.load_modules(list(policy_dirs)), library.load_data(list(policy_dirs)))
             answer = engine.query(QUERY, {"licenses": [list(t) for t in distinct]})

@@ -77,13 +77,13 @@ def _read_input(path: str) -> Any:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from aiospo_ci.policy import library
-    from aiospo_ci.policy.embedded import EmbeddedEngine
+    from aiospo_ci.policy.embedded import embedded_engine
 
     document = _read_input(args.input)
     if not isinstance(document, dict):
         raise PolicyError(f"--input {args.input}: the input document must be a JSON object with schema_version, today, config and references.")
     dirs = [Path(p) for p in args.policy]
-    engine = EmbeddedEngine()
+    engine = embedded_engine()
     engine.load(library.load_modules(dirs), library.load_data(dirs))
     value = engine.query(args.query, document)
     if isinstance(value, list) and all(isinstance(v, dict) for v in value):

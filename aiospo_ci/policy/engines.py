@@ -1,13 +1,15 @@
-"""Choose the engine: `embedded` (regopy), `opa` (a server), or `auto`."""
+"""Choose the engine: `embedded` (regorus, else regopy), `regorus`, `regopy`, `opa` (a server),
+or `auto`."""
 
 from __future__ import annotations
 
 import os
 
 from aiospo_ci.errors import PolicyError
+from aiospo_ci.policy.embedded import EMBEDDED_ENGINES, embedded_engine
 from aiospo_ci.policy.interface import PolicyEngine
 
-ENGINES = ("auto", "embedded", "opa")
+ENGINES = ("auto", "embedded", *EMBEDDED_ENGINES, "opa")
 
 
 def make_engine(choice: str, opa_url: str | None = None) -> PolicyEngine:
@@ -17,11 +19,9 @@ def make_engine(choice: str, opa_url: str | None = None) -> PolicyEngine:
 
     if choice not in ENGINES:
         raise PolicyError(f"--engine {choice!r} is not known; use one of {', '.join(ENGINES)}.")
+    if choice not in ("auto", "opa"):
+        return embedded_engine(choice)
     token = os.environ.get("OPA_TOKEN") or None
-    if choice == "embedded":
-        from aiospo_ci.policy.embedded import EmbeddedEngine
-
-        return EmbeddedEngine()
     if opa_url:
         return OpaServerEngine(opa_url, token=token)
     binary = opa_binary()
@@ -29,6 +29,4 @@ def make_engine(choice: str, opa_url: str | None = None) -> PolicyEngine:
         return LocalOpaEngine(binary)
     if choice == "opa":
         raise PolicyError("--engine opa needs --opa-url or an `opa` binary on PATH; install OPA or use --engine embedded.")
-    from aiospo_ci.policy.embedded import EmbeddedEngine
-
-    return EmbeddedEngine()
+    return embedded_engine()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
+from aiospo_ci.errors import PolicyError
+
 #: The single query every engine answers: the aggregated, waiver-aware list of findings.
 DECISION_PACKAGE = "aiospo.main"
 DECISION_RULE = "findings"
@@ -15,6 +17,8 @@ class PolicyEngine(ABC):
     """Evaluates the policies once for the whole run (never once per reference)."""
 
     name: str = ""
+    #: Sentences a run should show as warnings (for example that a fallback engine was used).
+    notes: tuple[str, ...] = ()
 
     @abstractmethod
     def load(self, modules: dict[str, str], data: dict[str, Any]) -> None:
@@ -29,3 +33,34 @@ class PolicyEngine(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional: most engines hold nothing
         """Release whatever the engine holds (a server process, a connection)."""
+
+
+class _Undefined:
+    """A query without a value (Rego's undefined), distinct from every JSON value."""
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+
+UNDEFINED: Any = _Undefined()
+
+
+class InProcessEngine(PolicyEngine):
+    """An engine inside this process (regorus, regopy). Its seams serve `check` and the policy
+    author's tools alike: load modules and data once, then evaluate any query on an input
+    (`policy eval`, the Rego unit tests of `policy test`, one test rule at a time)."""
+
+    @abstractmethod
+    def query_value(self, query: str, input_document: Any = None) -> Any:
+        """The value of `query` (a Rego reference or expression) for this input, or UNDEFINED.
+        Raise PolicyError with the engine's own message when evaluation fails."""
+
+    def query(self, query: str, input_document: Any = None) -> Any:
+        """The value of `query`; PolicyError when it is undefined."""
+        value = self.query_value(query, input_document)
+        if value is UNDEFINED:
+            raise PolicyError(f"the decision {query} is undefined: a policy module failed to compile or a rule errored; run 'aiospo-ci policy test' to find it.")
+        return value
+
+    def evaluate(self, input_document: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.query(DECISION_QUERY, input_document)

@@ -117,7 +117,6 @@ def load_modules(
             if name in modules:
                 raise PolicyError(f"{path}: two policy files load as module {name}; rename one of them.")
             modules[name] = _read(path)
-    check_engine_pitfalls(modules)
     return modules
 
 
@@ -201,38 +200,3 @@ def rule_metadata(modules: dict[str, str]) -> dict[str, dict[str, Any]]:
                 "module": name,
             }
     return dict(sorted(rules.items()))
-
-
-# rego-cpp 1.5.2 (the embedded engine) crashes the whole process (SIGSEGV/SIGBUS) on two
-# valid Rego constructs; refuse them with a sentence instead. See rego/README.md.
-_FUNCTION_HEAD = re.compile(r"^([A-Za-z_]\w*)\(([^)\n]*)\)\s*(?::=|=|if\b|\{)", re.MULTILINE)
-_WITH_WHOLE_INPUT = re.compile(r"\bwith\s+input\s+as\b")
-
-
-def _line_of(source: str, offset: int) -> int:
-    return source.count("\n", 0, offset) + 1
-
-
-def check_engine_pitfalls(modules: dict[str, str]) -> None:
-    """PolicyError when modules use constructs that crash the embedded engine:
-    functions of one name with different arities (even in different packages), and
-    ``with input as`` replacing the whole input (replace fields: ``with input.config as``)."""
-    arities: dict[str, tuple[int, str, int]] = {}
-    for name in sorted(modules):
-        source = modules[name]
-        for match in _FUNCTION_HEAD.finditer(source):
-            fn, args = match.group(1), match.group(2).strip()
-            arity = len([a for a in args.split(",") if a.strip()]) if args else 0
-            line = _line_of(source, match.start())
-            seen = arities.setdefault(fn, (arity, name, line))
-            if seen[0] != arity:
-                raise PolicyError(
-                    f"{name}:{line}: function {fn} takes {arity} arguments but {seen[1]}:{seen[2]} defines {fn} with {seen[0]}; "
-                    "the embedded engine (rego-cpp) crashes on that, so give one of them another name."
-                )
-        whole_input = _WITH_WHOLE_INPUT.search(source)
-        if whole_input:
-            raise PolicyError(
-                f"{name}:{_line_of(source, whole_input.start())}: `with input as` replaces the whole input, which crashes the embedded engine (rego-cpp); "
-                "replace its fields instead, e.g. `with input.config as {...} with input.references as [...]`."
-            )

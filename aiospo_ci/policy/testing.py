@@ -1,8 +1,9 @@
 """Run the Rego unit tests (every rule named ``test_*``) like ``opa test -v``.
 
-The tests run in the embedded engine (regopy) by default; ``run_tests`` takes another
-evaluator so the conformance suite can run the very same tests under OPA itself.
-A test passes when its rule is ``true``; an undefined rule fails; an engine error is an error.
+The tests run in the default embedded engine (regorus) unless ``engine`` names another
+(``regopy``); ``run_tests`` also takes an evaluator so the conformance suite can run the very
+same tests under OPA itself. A test passes when its rule is ``true``; an undefined rule fails;
+an engine error is an error.
 """
 
 from __future__ import annotations
@@ -16,22 +17,14 @@ from typing import Any, TextIO
 
 from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy import library
-from aiospo_ci.policy.library import check_engine_pitfalls
+from aiospo_ci.policy.interface import UNDEFINED, InProcessEngine
 
 _PACKAGE = re.compile(r"^package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 # A test rule head at column 0: `test_name if {`, `test_name := ...`, `test_name contains`.
 _TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
 
-#: evaluate(query) -> the query's value; raises on engine errors, returns _UNDEFINED when undefined.
+#: evaluate(query) -> the query's value; raises on engine errors, returns UNDEFINED when undefined.
 Evaluator = Callable[[str], Any]
-
-
-class _Undefined:
-    def __repr__(self) -> str:
-        return "undefined"
-
-
-UNDEFINED = _Undefined()
 
 
 @dataclass(frozen=True)
@@ -86,7 +79,9 @@ def regopy_evaluator(modules: dict[str, str], data: dict[str, Any] | None = None
     evaluated as plain queries."""
     from regopy import Interpreter, RegoError
 
-    from aiospo_ci.policy.embedded import describe_rego_error
+    from aiospo_ci.policy.regopy_engine import check_engine_pitfalls, describe_rego_error
+
+    check_engine_pitfalls(modules)
 
     interpreter = Interpreter()
     try:
@@ -131,30 +126,37 @@ def test_modules(dirs: Sequence[Path] = ()) -> dict[str, str]:
     return library.load_modules(list(dirs), include_tests=True)
 
 
+def engine_evaluator(engine: InProcessEngine) -> Evaluator:
+    """An evaluator over an in-process engine that holds every module and the data."""
+    return engine.query_value
+
+
 def run_tests(
     dirs: Sequence[Path] = (),
     evaluator: Evaluator | None = None,
     modules: dict[str, str] | None = None,
+    engine: str = "embedded",
 ) -> list[TestResult]:
-    """Run every test_* rule of the library and of `dirs` (folders or .rego files)."""
+    """Run every test_* rule of the library and of `dirs` (folders or .rego files), on the
+    given evaluator, else on the in-process engine named by `engine`."""
+    from aiospo_ci.policy.embedded import embedded_engine
+
     if modules is None:
         modules = test_modules(dirs)
-    check_engine_pitfalls(modules)
     data = library.load_data(list(dirs))
     cases = discover_tests(modules)
-    evaluators: dict[str, Evaluator] = {}
+    per_file = None
+    if evaluator is None:
+        chosen = embedded_engine(engine)
+        if chosen.name == "regopy":
+            per_file = _regopy_per_file(modules, data, cases)
+        else:
+            chosen.load(modules, data)
+            evaluator = engine_evaluator(chosen)
     results = []
     for case in cases:
-        if evaluator is not None:
-            evaluate = evaluator
-        elif case.module not in evaluators:
-            # One interpreter per test file: rego-cpp rewrites every `with` against all loaded
-            # modules, so loading every test file at once makes each query far slower.
-            file_queries = [c.query for c in cases if c.module == case.module]
-            evaluators[case.module] = regopy_evaluator(_modules_for(modules, case.module), data, file_queries)
-            evaluate = evaluators[case.module]
-        else:
-            evaluate = evaluators[case.module]
+        evaluate = per_file(case) if per_file is not None else evaluator
+        assert evaluate is not None
         try:
             value = evaluate(case.query)
         except Exception as exc:  # noqa: BLE001 - an engine error fails this test, not the run
@@ -165,6 +167,20 @@ def run_tests(
         else:
             results.append(TestResult(case, "FAIL", "undefined" if value is UNDEFINED else f"value {json.dumps(value)[:200]}"))
     return results
+
+
+def _regopy_per_file(modules: dict[str, str], data: dict[str, Any], cases: Sequence[TestCase]) -> Callable[[TestCase], Evaluator]:
+    """One rego-cpp interpreter per test file: rego-cpp rewrites every `with` against all
+    loaded modules, so loading every test file at once makes each query far slower."""
+    evaluators: dict[str, Evaluator] = {}
+
+    def for_case(case: TestCase) -> Evaluator:
+        if case.module not in evaluators:
+            file_queries = [c.query for c in cases if c.module == case.module]
+            evaluators[case.module] = regopy_evaluator(_modules_for(modules, case.module), data, file_queries)
+        return evaluators[case.module]
+
+    return for_case
 
 
 def _modules_for(modules: dict[str, str], test_module: str) -> dict[str, str]:

@@ -2,8 +2,9 @@
 # selectors, license lookup, glob matching and the finding constructor. No decisions here.
 package aiospo.lib
 
-import data.aiospo.catalogue
-import data.aiospo.defaults
+# The data packages are read by their full paths (data.aiospo.defaults, data.aiospo.catalogue),
+# not through import aliases: regorus 0.13 resolves an alias read inside a function wrongly
+# when a rule calls it (the catalogue looks empty; see tests/engines/test_engine_bugs.py).
 
 # The configuration as written in .aiospo.yaml ({} when there is none).
 config := c if {
@@ -11,18 +12,18 @@ config := c if {
 	is_object(c)
 } else := {}
 
-intended_use := object.get(config, "intended_use", defaults.settings.intended_use)
+intended_use := object.get(config, "intended_use", data.aiospo.defaults.settings.intended_use)
 
 # setting(["vetting", "unmaintained"]): the configured value, else the default.
-setting(path) := object.get(config, path, object.get(defaults.settings, path, null))
+setting(path) := object.get(config, path, object.get(data.aiospo.defaults.settings, path, null))
 
 # The action for a license category: the configuration wins, then the default for the
 # intended use, then the general default.
 category_action(category) := a if {
 	a := config.licenses.categories[category]
 } else := a if {
-	a := defaults.by_use[intended_use][category]
-} else := defaults.settings.licenses.categories[category]
+	a := data.aiospo.defaults.by_use[intended_use][category]
+} else := data.aiospo.defaults.settings.licenses.categories[category]
 
 # An action that produces a finding (allow produces none).
 reported(action) if action in {"deny", "warn", "info"}
@@ -69,7 +70,7 @@ license_id(license) := lower(license) if {
 license_category(license, license_name, license_link) := c if {
 	id := license_id(license)
 	id != "other"
-	c := catalogue.licenses[id].category
+	c := data.aiospo.catalogue.licenses[id].category
 } else := c if {
 	license_id(license) == "other"
 	c := _other_category(license_name, license_link)
@@ -77,11 +78,11 @@ license_category(license, license_name, license_link) := c if {
 
 _other_category(license_name, license_link) := c if {
 	is_string(license_name)
-	c := catalogue.other_names[lower(license_name)]
+	c := data.aiospo.catalogue.other_names[lower(license_name)]
 	c != "permissive"
 } else := c if {
 	is_string(license_link)
-	found := {cat | cat := catalogue.other_links[fragment]; contains(license_link, fragment)}
+	found := {cat | cat := data.aiospo.catalogue.other_links[fragment]; contains(license_link, fragment)}
 	count(found) == 1
 	some c in found
 	c != "permissive"

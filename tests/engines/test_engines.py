@@ -1,7 +1,7 @@
 """Both engines behind PolicyEngine: the same decision, and no verdict is never a pass.
 
 The OPA path runs opa-python-client over real HTTP against tests/support/opa_server.py, which
-evaluates with regopy or with OPA's own Go evaluator (opa-golib-python-bindings)."""
+evaluates with an embedded engine or with OPA's own Go evaluator (opa-golib-python-bindings)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import json
 import pytest
 
 from aiospo_ci.errors import PolicyError
-from aiospo_ci.policy.embedded import EmbeddedEngine
+from aiospo_ci.policy.embedded import EMBEDDED_ENGINES, embedded_engine
 from aiospo_ci.policy.opa import OpaServerEngine
+from aiospo_ci.policy.regorus_engine import RegorusEngine
 from tests.support.opa_reference import require_opa_bindings
 from tests.support.opa_server import FakeOpaServer
 
@@ -46,7 +47,7 @@ def canonical(findings):
     return sorted(json.dumps(f, sort_keys=True) for f in findings)
 
 
-@pytest.fixture(params=["regopy", "opa-golib"])
+@pytest.fixture(params=[*EMBEDDED_ENGINES, "opa-golib"])
 def opa_server(request):
     if request.param == "opa-golib":
         require_opa_bindings()
@@ -55,7 +56,7 @@ def opa_server(request):
 
 
 def test_embedded_engine_decides():
-    engine = EmbeddedEngine()
+    engine = embedded_engine()
     engine.load({"main.rego": MAIN}, DATA)
     findings = engine.evaluate(INPUT)
     assert canonical(findings) == canonical(
@@ -68,7 +69,7 @@ def test_embedded_engine_decides():
 
 
 def test_opa_engine_matches_embedded_in_one_query(opa_server):
-    embedded = EmbeddedEngine()
+    embedded = embedded_engine()
     embedded.load({"main.rego": MAIN}, DATA)
     engine = OpaServerEngine(opa_server.url)
     engine.load({"main.rego": MAIN}, DATA)
@@ -83,14 +84,68 @@ def test_opa_engine_matches_embedded_in_one_query(opa_server):
     assert b"evil" in queries[0].body and all(b"evil" not in r.body for r in opa_server.requests if r.method == "PUT")
 
 
-def test_embedded_compile_error_names_the_module():
-    engine = EmbeddedEngine()
+@pytest.mark.parametrize("name", EMBEDDED_ENGINES)
+def test_each_embedded_engine_decides(name):
+    engine = embedded_engine(name)
+    engine.load({"main.rego": MAIN}, DATA)
+    assert canonical(engine.evaluate(INPUT)) == canonical(_expected())
+
+
+def _expected():
+    return [
+        {"rule": "test/unpinned", "severity": "warn", "message": "gpt2 is not pinned", "ref": 0},
+        {"rule": "test/trc", "severity": "deny", "message": "org/model runs remote code", "ref": 1},
+        {"rule": "test/unpinned", "severity": "warn", "message": 'evil"} ; deny := true # is not pinned', "ref": 2},
+    ]
+
+
+def test_embedded_is_regorus_where_it_is_installed():
+    assert embedded_engine().name == "regorus"
+
+
+def test_regopy_compile_error_names_the_module():
+    engine = embedded_engine("regopy")
     with pytest.raises(PolicyError, match="broken.rego: Invalid assignment operator"):
         engine.load({"broken.rego": "package aiospo.main\nfindings contains f if { f := }\n"}, {})
 
 
+def test_regorus_compile_error_names_the_module_line_and_message():
+    with pytest.raises(PolicyError, match=r"broken.rego:2:\d+: expecting "):
+        RegorusEngine().load({"broken.rego": "package aiospo.main\nfindings contains f if { f := }\n"}, {})
+
+
+def test_an_evaluation_error_carries_the_engine_message_and_place():
+    """regorus stops on an evaluation error as OPA does (regopy answers undefined: rego/README.md)."""
+    engine = RegorusEngine()
+    engine.load({"main.rego": "package aiospo.main\n\nfindings := [x | x := 1 / count(input.references)]\n"}, {})
+    with pytest.raises(PolicyError, match=r"main.rego:3:\d+: divide by zero"):
+        engine.evaluate({"references": []})
+
+
+RUNTIME_POLICY = "package p\n\nenv := opa.runtime().env\n\nruntime := opa.runtime()\n"
+
+
+def test_regorus_gives_policies_no_process_environment(monkeypatch):
+    monkeypatch.setenv("AIOSPO_ENGINE_SECRET", "s3cr3t-value")
+    engine = RegorusEngine()
+    engine.load({"p.rego": RUNTIME_POLICY}, {})
+    from aiospo_ci.policy.interface import UNDEFINED
+
+    assert engine.query_value("data.p.env", {}) is UNDEFINED
+    assert "s3cr3t-value" not in json.dumps(engine.query_value("data.p.runtime", {}))
+
+
+def test_regopy_refuses_opa_runtime_which_holds_the_environment(monkeypatch):
+    """rego-cpp's opa.runtime().env is the whole process environment (tokens included)."""
+    engine = embedded_engine("regopy")
+    with pytest.raises(PolicyError, match=r"p.rego:3: opa.runtime\(\) .*process environment"):
+        engine.load({"p.rego": RUNTIME_POLICY}, {})
+    with pytest.raises(PolicyError, match="opa.runtime"):
+        embedded_engine("regopy").load({"q.rego": "package q\n\nx := opa . runtime ( )\n"}, {})
+
+
 def test_embedded_undefined_decision_is_an_error():
-    engine = EmbeddedEngine()
+    engine = embedded_engine()
     engine.load({"other.rego": "package other\nx := 1\n"}, {})
     with pytest.raises(PolicyError, match="undefined"):
         engine.evaluate(INPUT)

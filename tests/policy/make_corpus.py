@@ -3,7 +3,7 @@
 Each file is {"description", "expect": [[rule, severity, ref, waived], ...], "input"}: one policy
 input document as the pipeline builds it (references from ModelReference.to_dict, facts from
 HubFacts.to_dict) and findings that must be among the decision. The conformance test checks
-that regopy and OPA reach the same decision on every document, that each expectation holds,
+that every shipped engine and OPA reach the same decision on every document, that each expectation holds,
 and that together the documents fire every rule in the library.
 
 Run `python tests/policy/make_corpus.py` after changing a case; commit the JSON.

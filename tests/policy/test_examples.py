@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from aiospo_ci.policy import library, testing
-from aiospo_ci.policy.embedded import EmbeddedEngine
+from aiospo_ci.policy.embedded import embedded_engine
 from tests.support.opa_reference import opa_decision, opa_engine, opa_evaluator
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
@@ -48,7 +48,7 @@ def _example_modules() -> dict[str, str]:
     return {n: s for n, s in testing.test_modules([EXAMPLES]).items() if not (n.startswith("rego/") and n.endswith("_test.rego"))}
 
 
-def test_example_tests_pass_under_regopy():
+def test_example_tests_pass_under_the_embedded_engine():
     results = testing.run_tests(modules=_example_modules())
     assert len(results) == 8
     assert [r.status for r in results] == ["PASS"] * 8
@@ -62,7 +62,7 @@ def test_example_tests_pass_under_opa():
 
 def test_user_rules_reach_the_decision_on_both_engines_with_waivers():
     modules = library.load_modules([EXAMPLES])
-    embedded = EmbeddedEngine()
+    embedded = embedded_engine()
     embedded.load(modules, library.load_data([EXAMPLES]))
     ours = embedded.evaluate(DOCUMENT)
     theirs = opa_decision(opa_engine(modules), DOCUMENT)

@@ -28,6 +28,6 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def opa_server() -> Iterator[FakeOpaServer]:
-    """A local OPA Data API server (regopy behind it), recording every request."""
+    """A local OPA Data API server (the default embedded engine behind it), recording every request."""
     with FakeOpaServer() as server:
         yield server

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiospo_ci.policy.embedded import EmbeddedEngine
+from aiospo_ci.policy.embedded import EMBEDDED_ENGINES, embedded_engine
+from aiospo_ci.policy.interface import InProcessEngine
 from tests.support.opa_reference import require_opa_bindings
 
 POLICY = """package aiospo.main
@@ -37,9 +38,9 @@ def expected(s: str, items: list[str]) -> list:
     return [s, s, f"<{s}>", f"{s}|", {s: s}, items, 'lit"eral\\ é']
 
 
-@pytest.fixture(scope="module")
-def embedded() -> EmbeddedEngine:
-    engine = EmbeddedEngine()
+@pytest.fixture(scope="module", params=EMBEDDED_ENGINES)
+def embedded(request) -> InProcessEngine:
+    engine = embedded_engine(request.param)
     engine.load({"main.rego": POLICY}, {})
     return engine
 

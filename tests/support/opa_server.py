@@ -5,7 +5,7 @@ It implements what aiospo-ci and opa-python-client use: `GET /health`, `GET /v1/
 `PUT /v1/policies/{id}` (text/plain Rego; 400 with OPA's error shape when it does not compile),
 `PUT /v1/data/{path}` (204), `POST /v1/data/{path}` with `{"input": ...}` -> `{"result": ...}`,
 or `{}` when the decision is undefined, as OPA does. Evaluation is done by a real Rego evaluator:
-regopy (the embedded engine) by default, or OPA's own Go evaluator through
+the default embedded engine (regorus) by default, regopy with `backend="regopy"`, or OPA's own Go evaluator through
 opa-golib-python-bindings (`backend="opa-golib"`). Every request is recorded.
 
 Faults for tests: `fail_with` (status code for every /v1 request), `delay` (seconds before each
@@ -38,7 +38,7 @@ def _set_path(tree: dict, parts: list[str], value: Any) -> None:
 
 @dataclass
 class OpaState:
-    backend: str = "regopy"
+    backend: str = "regorus"
     policies: dict[str, str] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
@@ -72,17 +72,15 @@ class OpaState:
             if not rows:
                 raise LookupError(query)
             return rows[0]["x"]
-        from aiospo_ci.errors import PolicyError
-        from aiospo_ci.policy.embedded import EmbeddedEngine
+        from aiospo_ci.policy.embedded import embedded_engine
+        from aiospo_ci.policy.interface import UNDEFINED
 
-        engine = EmbeddedEngine()
+        engine = embedded_engine(self.backend)
         engine.load(policies, self.data)
-        try:
-            return engine.query(query[len("x := ") :], input_document)
-        except PolicyError as exc:
-            if "undefined" in str(exc):
-                raise LookupError(query) from None
-            raise
+        value = engine.query_value(query[len("x := ") :], input_document)
+        if value is UNDEFINED:
+            raise LookupError(query)
+        return value
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -185,7 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeOpaServer:
     """Run the server on a free loopback port in a thread: `with FakeOpaServer() as opa: opa.url`."""
 
-    def __init__(self, backend: str = "regopy") -> None:
+    def __init__(self, backend: str = "regorus") -> None:
         self.state = OpaState(backend=backend)
         handler = type("Handler", (_Handler,), {"state": self.state})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)

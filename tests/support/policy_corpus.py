@@ -23,9 +23,9 @@ def corpus_case(name: str) -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def _embedded():
     from aiospo_ci.policy import library
-    from aiospo_ci.policy.embedded import EmbeddedEngine
+    from aiospo_ci.policy.embedded import embedded_engine
 
-    engine = EmbeddedEngine()
+    engine = embedded_engine()
     engine.load(library.load_modules([]), {})
     return engine
 
