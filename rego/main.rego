@@ -14,7 +14,10 @@ import data.aiospo.lib
 # objects slowly. The engines' answers are sorted by aiospo-ci before use.
 raw := [f |
 	some pkg
-	f := data.aiospo.rules[pkg].findings[_]
+	fs := data.aiospo.rules[pkg].findings
+	_collection(fs)
+	some f in fs
+	_keeps_contract(f)
 ]
 
 waivers := w if {
@@ -22,7 +25,46 @@ waivers := w if {
 	is_array(w)
 } else := []
 
-findings := decide(raw, waivers, input.references, input.today)
+findings := array.concat(decide(raw, waivers, input.references, input.today), broken)
+
+# What breaks the finding contract is passed on, never dropped: aiospo-ci stops with an error
+# (exit 2) naming the package and the problem. The fields a finding may carry are checked by
+# aiospo-ci against aiospo_ci/schemas/finding.schema.json, the one list of them.
+broken := array.concat(
+	[{"package": pkg, "problem": "not_a_collection", "findings": fs} |
+		some pkg
+		fs := data.aiospo.rules[pkg].findings
+		not _collection(fs)
+	],
+	[{"package": pkg, "problem": _problem(f), "finding": f} |
+		some pkg
+		fs := data.aiospo.rules[pkg].findings
+		_collection(fs)
+		some f in fs
+		not _keeps_contract(f)
+	],
+)
+
+_collection(fs) if is_set(fs)
+
+_collection(fs) if is_array(fs)
+
+_keeps_contract(f) if {
+	is_object(f)
+	is_string(f.rule)
+	not _sets_waiver(f)
+}
+
+# waived and waiver are this package's to set, after the configuration's waivers.
+_sets_waiver(f) if "waived" in object.keys(f)
+
+_sets_waiver(f) if "waiver" in object.keys(f)
+
+_problem(f) := "not_an_object" if {
+	not is_object(f)
+} else := "sets_waiver" if {
+	_sets_waiver(f)
+} else := "no_rule"
 
 # The decision for a set of raw findings, given the waivers, the references and the date.
 # The ids of each reference and the active waivers are computed once, so each finding costs
@@ -41,13 +83,9 @@ decide(raw_findings, waiver_list, refs, today) := array.concat(
 
 _ids_by_index(refs) := {r.index: lib.ids(r) | some r in refs}
 
-# The fields of the finding contract; a user rule that leaves out `ref` speaks about the run.
-_base(f) := {
-	"rule": f.rule,
-	"severity": f.severity,
-	"message": f.message,
-	"ref": object.get(f, "ref", null),
-}
+# A finding as its rule wrote it, every field kept (aiospo-ci refuses a missing or unknown
+# one); a rule that leaves out `ref` speaks about the run.
+_base(f) := object.union({"ref": null}, f)
 
 # The waiver is bound in the body, not indexed in the head: regorus 0.13 evaluates a head
 # `list[i]` (i bound in the body) of a function with `else` as every element of the list.
