@@ -109,15 +109,64 @@ def load_modules(
     are left out unless include_tests. The dict's order is fixed: library first, then each
     folder in the order given, files sorted by path."""
     modules: dict[str, str] = {}
+    skipped: dict[str, str] = {}
     for label, root in _roots(extra_dirs, with_library):
         for path in _walk(root, ".rego"):
-            if _is_test(path) and not include_tests:
-                continue
             name = _module_name(label, root, path)
+            if _is_test(path) and not include_tests:
+                if label != _LIBRARY_LABEL:
+                    skipped[name] = _read(path)
+                continue
             if name in modules:
                 raise PolicyError(f"{path}: two policy files load as module {name}; rename one of them.")
             modules[name] = _read(path)
+    if skipped:
+        from aiospo_ci.policy.authoring import check_skipped_tests
+
+        check_skipped_tests(skipped)
     return modules
+
+
+#: A custom policy's configuration schema: beside its rule file, it describes `custom.<name>`.
+CONFIG_SCHEMA = "config.schema.json"
+
+
+def config_schemas(extra_dirs: Sequence[Path]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """name -> (schema file, JSON Schema) for every `config.schema.json` in the policy folders.
+    The schema describes `custom.<name>` of the configuration, where `aiospo.rules.<name>` is
+    the rule package whose files sit in the same folder."""
+    import jsonschema
+
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for _, root in _roots(extra_dirs, with_library=False):
+        for path in _walk(root, CONFIG_SCHEMA):
+            if path.name != CONFIG_SCHEMA:
+                continue
+            packages = set()
+            for rego in path.parent.glob("*.rego"):
+                if _is_test(rego):
+                    continue
+                match = re.search(r"^package\s+aiospo\.rules\.([A-Za-z_]\w*)\s*$", _read(rego), re.MULTILINE)
+                if match:
+                    packages.add(match.group(1))
+            if len(packages) != 1:
+                held = ", ".join(sorted(packages)) or "none"
+                raise PolicyError(
+                    f"{path}: a configuration schema describes custom.<name> of the one rule package (package aiospo.rules.<name>) "
+                    f"in its folder, and this folder holds {held}; move it beside the rule file it configures."
+                )
+            try:
+                schema = json.loads(_read(path))
+                jsonschema.Draft202012Validator.check_schema(schema)
+            except ValueError as exc:
+                raise PolicyError(f"{path}: not valid JSON ({exc}); fix the schema.") from None
+            except jsonschema.SchemaError as exc:
+                raise PolicyError(f"{path}: not a valid JSON Schema ({exc.message}); fix the schema.") from None
+            name = packages.pop()
+            if name in found:
+                raise PolicyError(f"{path}: custom.{name} already has a schema in {found[name][0]}; keep one.")
+            found[name] = (path.as_posix(), schema)
+    return found
 
 
 def _merge(into: dict[str, Any], value: dict[str, Any], where: str) -> None:
