@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     _policy_options(check)
     check.add_argument("--fail-on", choices=("deny", "warn", "never"), help="lowest severity that fails the check (default: deny)")
     check.add_argument("--explain", action="store_true", help="print the input document and which rules fired for which reference")
+    check.add_argument("--dump-input", metavar="FILE", help="write the exact input document the policies judge to FILE (for `policy eval --input FILE`)")
     check.set_defaults(handler=cmd_check)
 
     lock = sub.add_parser("lock", help="write aiospo.lock with the vetted facts of every referenced model", epilog=LOCK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -147,6 +148,7 @@ def _run_options(args: argparse.Namespace):
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         jobs=args.jobs,
         extra_exclude=tuple(args.exclude),
+        dump_input=Path(args.dump_input) if getattr(args, "dump_input", None) else None,
     )
 
 

@@ -37,6 +37,7 @@ class RunOptions:
     cache_dir: Path | None = None
     jobs: int | None = None
     extra_exclude: tuple[str, ...] = field(default_factory=tuple)
+    dump_input: Path | None = None  # write the input document here before it is evaluated
     # progress(done, total) for the terminal's bar while the Hub is asked (console.py); not a setting.
     progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
@@ -121,7 +122,8 @@ def _policy_dirs(options: RunOptions, config: dict[str, Any]) -> list[Path]:
 
 def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     """Scan, enrich, evaluate. Returns the result and the input document the policies judged."""
-    from aiospo_ci.policy import library
+    from aiospo_ci.config import validate_custom
+    from aiospo_ci.policy import authoring, library
     from aiospo_ci.policy.distinct import evaluate_distinct
     from aiospo_ci.policy.document import build_input, parse_findings
     from aiospo_ci.policy.engines import make_engine
@@ -132,8 +134,10 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     # Compile the policies before any network work: a broken policy should fail fast.
     modules = library.load_modules(policy_dirs)
     data = library.load_data(policy_dirs)
+    validate_custom(config, library.config_schemas(policy_dirs), str(options.config_path or find_config(options.root) or "the configuration"))
     engine = make_engine(options.engine or config.get("engine") or "auto", options.opa_url or config.get("opa_url"))
     try:
+        authoring.check_modules(modules, engine.name)
         engine.load(modules, data)
         scan = run_scan(options, config)
         settings = hub_settings(options, config)
@@ -151,7 +155,9 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
             warnings.append(
                 f"fail-open: the Hub could not be asked about {', '.join(failed)}; the policies judged them as 'error' facts."
             )
-        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today)
+        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today, owners=_owners(options.root, scan))
+        if options.dump_input is not None:
+            write_input(document, options.dump_input)
         findings = parse_findings(evaluate_distinct(engine, document, modules), len(scan.references))
         warnings.extend(engine.notes)
     finally:
@@ -165,6 +171,31 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
         warnings=tuple(warnings),
     )
     return result, document
+
+
+def _owners(root: Path, scan: ScanResult) -> list[tuple[str, ...]]:
+    """What CODEOWNERS says of each reference's file ([] each without a CODEOWNERS file)."""
+    from aiospo_ci.codeowners import CodeOwners
+
+    codeowners = CodeOwners.load(root)
+    by_file: dict[str, tuple[str, ...]] = {}
+    for ref in scan.references:
+        if ref.file not in by_file:
+            by_file[ref.file] = codeowners.owners(ref.file)
+    return [by_file[ref.file] for ref in scan.references]
+
+
+def write_input(document: dict[str, Any], path: Path) -> None:
+    """`check --dump-input`: the exact document the policies judge, as `policy eval --input`
+    reads it (secrets redacted, as in every output)."""
+    import json
+
+    from aiospo_ci.secrets import redact
+
+    try:
+        path.write_text(redact(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"), encoding="utf-8")
+    except OSError as exc:
+        raise AiospoError(f"--dump-input {path}: cannot write ({exc.strerror or exc}); check the folder exists and is writable.") from None
 
 
 def exit_code(result: CheckResult, fail_on: str) -> int:
