@@ -17,7 +17,7 @@ _refs := [
 	_model(3, "gpt2", null),
 ]
 
-_config := {"custom": {"allowed_orgs": ["meta-llama", "Google-BERT"]}}
+_config := {"custom": {"org_allowlist": {"allowed_orgs": ["meta-llama", "Google-BERT"]}}}
 
 _findings_org(config) := fs if {
 	refs := _refs
@@ -46,7 +46,7 @@ test_bare_ids_without_organisation_are_flagged if {
 }
 
 test_action_is_configurable if {
-	config := {"custom": {"allowed_orgs": ["meta-llama"], "org_allowlist_action": "warn"}}
+	config := {"custom": {"org_allowlist": {"allowed_orgs": ["meta-llama"], "action": "warn"}}}
 	some f in _findings_org(config)
 	f.ref == 1
 	f.severity == "warn"
