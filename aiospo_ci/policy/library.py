@@ -26,18 +26,23 @@ _LIBRARY_LABEL = "rego"
 _SKIP_DIRS = {"__pycache__", "node_modules"}
 
 
+#: The decision's module, relative to the library folder: one folder per package, as Regal
+#: lays a policy repository out (rego/aiospo/rules/license/license.rego is aiospo.rules.license).
+DECISION_MODULE = "aiospo/main/main.rego"
+
+
 def library_dir() -> Path:
-    """The folder holding the policy library (main.rego and its packages)."""
+    """The folder holding the policy library (aiospo/main/main.rego and its packages)."""
     candidates = (
         _PACKAGE_DIR / "_rego",  # installed wheel (package data)
         _PACKAGE_DIR / "rego",
         _PACKAGE_DIR.parent / "rego",  # source checkout / editable install
     )
     for candidate in candidates:
-        if (candidate / "main.rego").is_file():
+        if (candidate / DECISION_MODULE).is_file():
             return candidate
     raise PolicyError(
-        f"the policy library was not found (looked for main.rego in {', '.join(str(c) for c in candidates)}); reinstall aiospo-ci."
+        f"the policy library was not found (looked for {DECISION_MODULE} in {', '.join(str(c) for c in candidates)}); reinstall aiospo-ci."
     )
 
 
@@ -105,7 +110,7 @@ def load_modules(
 ) -> dict[str, str]:
     """Rego modules of the library and the extra folders: module name -> source.
 
-    Names are paths (``rego/rules/license.rego``, ``policies/org.rego``); ``*_test.rego`` files
+    Names are paths (``rego/aiospo/rules/license/license.rego``, ``policies/org.rego``); ``*_test.rego`` files
     are left out unless include_tests. The dict's order is fixed: library first, then each
     folder in the order given, files sorted by path."""
     modules: dict[str, str] = {}
@@ -182,7 +187,7 @@ def _merge(into: dict[str, Any], value: dict[str, Any], where: str) -> None:
 def load_data(extra_dirs: Sequence[Path] = (), *, with_library: bool = True) -> dict[str, Any]:
     """The base data document from ``data.json`` files, each placed at its folder's path
     relative to the folder given (OPA's bundle layout). The library itself keeps its data in
-    Rego modules (rego/data/), so this is {} unless a user folder brings data."""
+    Rego modules (rego/aiospo/defaults/, rego/aiospo/catalogue/), so this is {} unless a user folder brings data."""
     data: dict[str, Any] = {}
     for _, root in _roots(extra_dirs, with_library):
         base = root if root.is_dir() else root.parent

@@ -281,7 +281,7 @@ def _modules_for(modules: dict[str, str], test_module: str) -> dict[str, str]:
     }
 
 
-_FIXTURE_PACKAGE = re.compile(r"^package\s+[\w.]*fixtures\b", re.MULTILINE)
+_FIXTURE_PACKAGE = re.compile(r"^package\s+[\w.]*fixtures(?:_test)?\b", re.MULTILINE)
 
 
 def _is_fixture(source: str) -> bool:

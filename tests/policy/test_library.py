@@ -12,15 +12,15 @@ from aiospo_ci.policy import library
 
 def test_library_dir_holds_the_decision():
     lib = library.library_dir()
-    assert (lib / "main.rego").is_file()
-    assert "package aiospo.main" in (lib / "main.rego").read_text(encoding="utf-8")
+    assert (lib / "aiospo" / "main" / "main.rego").is_file()
+    assert "package aiospo.main" in (lib / "aiospo" / "main" / "main.rego").read_text(encoding="utf-8")
 
 
 def test_modules_are_named_by_path_in_a_fixed_order_without_tests():
     modules = library.load_modules([])
     names = list(modules)
     assert names == sorted(names)
-    assert "rego/main.rego" in names and "rego/rules/license.rego" in names
+    assert "rego/aiospo/main/main.rego" in names and "rego/aiospo/rules/license/license.rego" in names
     assert not [n for n in names if n.endswith("_test.rego")]
     assert [n for n in library.load_modules([], include_tests=True) if n.endswith("_test.rego")]
 
@@ -34,7 +34,7 @@ def test_user_folders_follow_the_library_and_load_once(tmp_path: Path):
     names = list(library.load_modules([tmp_path, tmp_path]))
     mine = [n for n in names if not n.startswith("rego/")]
     assert mine == [f"{tmp_path.as_posix()}/b.rego", f"{tmp_path.as_posix()}/sub/a.rego"]
-    assert names.index(mine[0]) > names.index("rego/main.rego")
+    assert names.index(mine[0]) > names.index("rego/aiospo/main/main.rego")
 
 
 def test_unreadable_policy_names_the_file(tmp_path: Path):
@@ -69,7 +69,7 @@ def test_rule_metadata_from_the_library():
     assert lic["title"] == "License category"
     assert lic["severity"] == "deny"
     assert lic["related_resources"][0]["ref"] == "https://huggingface.co/docs/hub/repositories-licenses"
-    assert lic["module"] == "rego/rules/license.rego"
+    assert lic["module"] == "rego/aiospo/rules/license/license.rego"
     assert "never treated as permissive" in lic["description"]
     for rule_id, meta in rules.items():
         assert meta["severity"] in ("deny", "warn", "info"), rule_id

@@ -9,7 +9,7 @@
 #       allowed_orgs: [google-bert, meta-llama, mistralai, sentence-transformers]
 #       action: deny      # or warn, info, allow; default deny
 #
-# Because the package sits directly under aiospo.rules, rego/main.rego picks its findings up
+# Because the package sits directly under aiospo.rules, rego/aiospo/main/main.rego picks its findings up
 # (and applies waivers to them) with no code change, and every report format shows them.
 package aiospo.rules.org_allowlist
 

@@ -1,6 +1,6 @@
-# Tests live outside data.aiospo.rules (package aiospo_test...) and replace input fields, not
+# Tests live beside the rule in its _test package and replace input fields, not
 # the whole input: see rego/README.md.
-package aiospo_test.examples.org_allowlist
+package aiospo.rules.org_allowlist_test
 
 import data.aiospo.rules.org_allowlist
 

@@ -1,6 +1,6 @@
 # The license catalogue: every license id the Hugging Face Hub accepts in a model card, with
 # its category and its notable obligations. This file is data, not logic: the rules in
-# rego/rules/license.rego read it. Edit a category here (or override per id in the
+# rego/aiospo/rules/license/license.rego read it. Edit a category here (or override per id in the
 # configuration's licenses.allow/warn/deny) rather than in a rule.
 #
 # Categories:
@@ -191,7 +191,7 @@ other_links := {
 }
 
 # How restrictive a category is, for comparing a model's license with its ancestors'
-# (rego/rules/inheritance.rego). Categories of the same rank are not compared; unknown has
+# (rego/aiospo/rules/inheritance/inheritance.rego). Categories of the same rank are not compared; unknown has
 # no rank (it cannot prove a conflict).
 restrictiveness := {
 	"permissive": 0,

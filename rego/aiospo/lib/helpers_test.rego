@@ -1,4 +1,4 @@
-package aiospo_test.lib
+package aiospo.lib_test
 
 import data.aiospo.lib
 

@@ -1,4 +1,4 @@
-package aiospo_test.main
+package aiospo.main_test
 
 import data.aiospo.main
 
@@ -112,3 +112,4 @@ test_waiver_without_approver_has_null_approver if {
 test_run_level_findings_are_never_waived if {
 	_one(_decide([_waiver({"model": "*", "rule": "*"})]), "custom/run-level", null).waived == false
 }
+

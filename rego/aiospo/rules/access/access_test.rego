@@ -1,6 +1,6 @@
-package aiospo_test.rules.access
+package aiospo.rules.access_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.access
 
 _eval_access(config, facts) := fs if {

@@ -1,6 +1,6 @@
-package aiospo_test.rules.api_models
+package aiospo.rules.api_models_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.api_models
 
 _api_ref(id, provider) := fx.ref(id, {}, {"source": "api", "provider": provider, "facts": null, "pin": "none", "revision": null})

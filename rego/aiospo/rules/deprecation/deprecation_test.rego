@@ -1,6 +1,6 @@
-package aiospo_test.rules.deprecation
+package aiospo.rules.deprecation_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.deprecation
 
 _config(sunset) := {"deprecations": [{"id": "org/old-*", "sunset": sunset, "replacement": "org/new", "reason": "superseded"}]}

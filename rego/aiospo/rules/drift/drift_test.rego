@@ -1,6 +1,6 @@
-package aiospo_test.rules.drift
+package aiospo.rules.drift_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.drift
 
 _locked := {"sha": "1111111111111111111111111111111111111111", "resolved_commit": null, "license": "apache-2.0", "gated": "false", "status": "ok"}

@@ -1,6 +1,6 @@
-package aiospo_test.rules.inheritance
+package aiospo.rules.inheritance_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.inheritance
 
 _eval_inheritance(config, facts) := fs if {

@@ -1,7 +1,7 @@
 # License rules: each Hub model's (and dataset's) declared license judged by its category
 # and by explicit ids from the configuration, and the obligations of community and rail
 # licenses noted so the team knows what it signs up for. Categories come from the catalogue
-# in rego/data/licenses.rego; actions from rego/data/defaults.rego and .aiospo.yaml.
+# in rego/aiospo/catalogue/licenses.rego; actions from rego/aiospo/defaults/defaults.rego and .aiospo.yaml.
 package aiospo.rules.license
 
 import data.aiospo.catalogue

@@ -1,6 +1,6 @@
-package aiospo_test.rules.license
+package aiospo.rules.license_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.license
 
 _eval_license(config, facts) := fs if {

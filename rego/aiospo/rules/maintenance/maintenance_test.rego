@@ -1,6 +1,6 @@
-package aiospo_test.rules.maintenance
+package aiospo.rules.maintenance_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.maintenance
 
 _eval_maintenance(config, facts) := fs if {

@@ -1,6 +1,6 @@
-package aiospo_test.rules.pinning
+package aiospo.rules.pinning_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.pinning
 
 _eval_pinning(config, fields) := fs if {

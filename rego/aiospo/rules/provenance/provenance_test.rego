@@ -1,6 +1,6 @@
-package aiospo_test.rules.provenance
+package aiospo.rules.provenance_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.provenance
 
 _eval_provenance(config, facts) := fs if {

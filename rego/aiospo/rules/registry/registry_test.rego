@@ -1,6 +1,6 @@
-package aiospo_test.rules.registry
+package aiospo.rules.registry_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.registry
 
 _eval_registry(config, id, facts) := fs if {

@@ -1,6 +1,6 @@
-package aiospo_test.rules.scan
+package aiospo.rules.scan_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.scan
 
 _unresolved := fx.ref("os.environ['MODEL']", {}, {"source": "unresolved", "facts": null, "pin": "none", "revision": null})

@@ -1,6 +1,6 @@
-package aiospo_test.rules.security
+package aiospo.rules.security_test
 
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 import data.aiospo.rules.security
 
 _eval_security(config, facts, fields) := fs if {
