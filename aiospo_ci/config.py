@@ -112,7 +112,7 @@ def validate_custom(config: dict[str, Any], schemas: dict[str, tuple[str, dict[s
     custom = config.get("custom") or {}
     for key in custom:
         if key not in schemas:
-            close = difflib.get_close_matches(key, list(schemas), n=1, cutoff=0.8)
+            close = difflib.get_close_matches(key, list(schemas), n=1, cutoff=0.7)
             if close:
                 raise ConfigError(f"{source}: key custom.{key} configures no loaded policy; did you mean custom.{close[0]} (schema {schemas[close[0]][0]})?")
     for name, (schema_path, schema) in sorted(schemas.items()):

@@ -103,6 +103,14 @@ _V1_FIX = (
 )
 
 
+def check_syntax(modules: dict[str, str]) -> None:
+    """Refuse Rego v0 in these modules (the test files `policy test` loads besides the rules)."""
+    own = own_modules(modules)
+    problems = _syntax([RegoSource(name, text) for name, text in modules.items() if name not in own])
+    if problems:
+        raise ModuleProblems(problems)
+
+
 def _syntax(mine: Iterable[RegoSource]) -> list[str]:
     problems = []
     try:
@@ -185,7 +193,7 @@ def _packages(mine: list[RegoSource], sources: dict[str, RegoSource]) -> list[st
                 f"{where}: package {package} defines {what} but is not under aiospo.rules, so its findings are never collected; "
                 f"did you mean `package aiospo.rules.{parts[-1]}`?"
             )
-        elif not _referenced(package, sources, source):
+        elif package != "aiospo.main" and not _referenced(package, sources, source):
             conftest = emits - {"findings"}
             hint = (
                 f"conftest's {' and '.join(sorted(conftest))} rules are not read by aiospo-ci; " if conftest else ""
@@ -284,12 +292,18 @@ def _calls(mine: list[RegoSource], sources: dict[str, RegoSource], engine: str) 
             if name in known or name == "print" or first in ("data", "input") or first in aliases or name in defined:
                 continue
             if name in builtin_names.KNOWN:
-                why = f"a builtin the {engine} engine does not have ({'an error when reached' if engine == 'regorus' else 'silently undefined'}); run it with --engine opa, or write it with other builtins"
+                why = (
+                    f"the {engine} engine has no such builtin (it would be {'an error when reached' if engine == 'regorus' else 'silently undefined'}); "
+                    "run it with --engine opa, or write it with other builtins"
+                )
             else:
                 close = sorted(builtin_names.KNOWN | defined, key=lambda k: distance(k, name))[:1]
                 hint = f" (did you mean `{close[0]}`?)" if close and distance(close[0], name) <= 2 else ""
-                why = f"no loaded module defines it and it is not a builtin{hint}; OPA refuses it at compile time, {engine} would {'fail when it is reached' if engine == 'regorus' else 'make the rule silently undefined'}"
-            problems.append(f"{source.where(offset)}: `{name}(...)` is {why}.")
+                why = (
+                    f"no loaded module defines it and it is not a builtin{hint}; OPA refuses it at compile time, "
+                    f"{engine} would {'fail when it is reached' if engine == 'regorus' else 'make the rule silently undefined'}"
+                )
+            problems.append(f"{source.where(offset)}: `{name}(...)`: {why}.")
     return problems
 
 

@@ -5,7 +5,8 @@ Each row was measured by evaluating its `example` on OPA's Go evaluator (opa-gol
 bindings 0.4.4, OPA v1.20, strict builtin errors), regorus 0.13.0 and regopy 1.5.2;
 tests/policy/test_divergence.py measures every row again on the installed engines and fails
 when an engine's answer no longer matches the table (then the row, the refusal and
-docs/policies.md change together). Outcomes are the JSON value, `undefined`, `error` or `hangs`.
+docs/policies.md change together). Outcomes are the JSON value, `undefined`, `error`, `hangs`, or `a random value` (a different
+one on every run).
 
 A row with `detect` is refused at load time on the engines in `refuse_on`, with `fix` as the
 way to write it that every engine evaluates alike. A row without `detect` depends on the
@@ -187,7 +188,7 @@ DIVERGENCES: tuple[Divergence, ...] = (
         "time-now",
         "`time.now_ns`, `rand.intn`, `uuid.rfc4122`",
         "uuid.rfc4122(\"seed\")",
-        {"opa": '"5eb1dd21-fcfa-4faf-b923-cb0a59187d20"', "regorus": "a different value", "regopy": "a different value"},
+        {"opa": "a random value", "regorus": "a random value", "regopy": "a random value"},
         "use `input.today` for the date; a gate must give the same answer for the same input on every run and engine",
         refuse_on=ALL_ENGINES,
         detect=_calls("time.now_ns", "rand.intn", "uuid.rfc4122"),
@@ -296,9 +297,9 @@ DIVERGENCES: tuple[Divergence, ...] = (
     Divergence(
         "trace",
         "`trace(msg)`",
-        "trace(\"x\")",
-        {"opa": "true", "regorus": '"x"', "regopy": "undefined"},
-        "`print(...)`: regopy has no `trace`, so the rule body stops there",
+        "[1 | trace(\"x\")]",
+        {"opa": "[1]", "regorus": "[1]", "regopy": "undefined"},
+        "`print(...)`: regopy has no `trace`, so the rule (even a comprehension around it) is undefined",
         refuse_on=frozenset({"regopy"}),
         detect=_calls("trace"),
     ),
@@ -306,7 +307,7 @@ DIVERGENCES: tuple[Divergence, ...] = (
         "rego-metadata",
         "`rego.metadata.rule()`, `rego.metadata.chain()`",
         "rego.metadata.chain()",
-        {"opa": '[{"path": ["p", "x"]}]', "regorus": "error", "regopy": "undefined"},
+        {"opa": '[{"path": ["example", "x"]}]', "regorus": "error", "regopy": "undefined"},
         "keep the rule id and severity in the rule body (`lib.finding(\"org/x\", \"deny\", ...)`); reports read the METADATA from the file",
         refuse_on=EMBEDDED,
         detect=_calls(prefixes=("rego.metadata.",)),
@@ -387,6 +388,14 @@ DIVERGENCES: tuple[Divergence, ...] = (
         "compare ids and license names as the Hub spells them (ASCII); regorus also maps `upper(\"ß\")` to `SS`",
     ),
     Divergence(
+        "null-comparison",
+        "`<`, `>`, `<=`, `>=` with `null` (a fact the Hub did not give): `r.facts.parameter_count > 1000`",
+        "input.n > 1",
+        {"opa": "false", "regorus": "false", "regopy": "true"},
+        "test the type first: `is_number(x); x > 1000` (regopy orders `null` above numbers)",
+        input={"n": None},
+    ),
+    Divergence(
         "mixed-type-order",
         "`sort` or `<` across types (`null < false`, `[1] < [1, 0]`)",
         "sort([3, \"a\", null, true, 1])",
@@ -436,3 +445,25 @@ def refusals(sources: Iterable[RegoSource], engine: str) -> list[str]:
 
 def _plain(markdown: str) -> str:
     return markdown.replace("`", "'")
+
+
+def markdown_table() -> str:
+    """The table docs/policies.md shows (tests/policy/make_divergence_docs.py writes it there)."""
+    lines = [
+        "| construct | OPA | regorus | regopy | refused at load on | write instead |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in DIVERGENCES:
+        refused = "every engine" if row.refuse_on == ALL_ENGINES else ", ".join(sorted(row.refuse_on)) if row.refuse_on else "— (depends on values)"
+        cells = [row.construct, *(_cell(row.measured[e]) for e in ("opa", "regorus", "regopy")), refused, row.fix]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    example_note = "Each row's example, as measured: " + "; ".join(f"`{row.id}`: {_code(row.example)}" for row in DIVERGENCES) + "."
+    return "\n".join(lines) + "\n\n" + example_note + "\n"
+
+
+def _code(text: str) -> str:
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def _cell(outcome: str) -> str:
+    return outcome if outcome in ("undefined", "error", "hangs", "a random value") else f"`{outcome}`"

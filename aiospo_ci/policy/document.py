@@ -72,7 +72,8 @@ def _broken(item: dict[str, Any]) -> str | None:
     if template is None:
         return None
     value = item.get("findings", item.get("finding"))
-    what = f"a {_rego_type(value)}" if item["problem"] == "not_a_collection" else json.dumps(value, sort_keys=True, ensure_ascii=False)[:160]
+    kind = _rego_type(value)
+    what = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}" if item["problem"] == "not_a_collection" else json.dumps(value, sort_keys=True, ensure_ascii=False)[:160]
     return template.format(package=item["package"], what=what) + f"; {_MAKE}."
 
 

@@ -378,6 +378,7 @@ def run_suite(
         except re.error as exc:
             raise PolicyError(f"--run {run!r} is not a regular expression ({exc}); e.g. --run 'org_allowlist' or --run 'test_.*denied'.") from None
         cases = [c for c in cases if pattern.search(c.query)]
+    authoring.check_syntax({name: source for name, source in modules.items() if name.endswith("_test.rego")})
     choices = {"both": ("embedded", "opa")}.get(engine, (engine,))
     own = set(library.load_modules([], include_tests=True))
     covered = {n: s for n, s in _rules_only(modules).items() if with_library or n not in own}
