@@ -236,5 +236,6 @@ def cmd_rules(args: argparse.Namespace) -> int:
         return 0
     width = max((len(r) for r in rules), default=0)
     for rule_id, meta in rules.items():
-        sys.stdout.write(f"{rule_id:<{width}}  {meta['severity']:<5}  {meta['title']}\n")
+        configurable = f"  (configurable: {meta['config']})" if meta["severity_from_config"] else ""
+        sys.stdout.write(f"{rule_id:<{width}}  {meta['severity']:<5}  {meta['title']}{configurable}\n")
     return 0

@@ -250,7 +250,15 @@ def rule_metadata(modules: dict[str, str]) -> dict[str, dict[str, Any]]:
                 "title": str(block.get("title") or rule_id),
                 "description": description,
                 "severity": str(custom.get("severity") or "warn"),
+                "config": " ".join(str(custom.get("config") or "").split()),
+                "severity_from_config": _severity_from_config(modules[name], rule_id),
                 "related_resources": _resources(block.get("related_resources")),
                 "module": name,
             }
     return dict(sorted(rules.items()))
+
+
+def _severity_from_config(source: str, rule_id: str) -> bool:
+    """Does the rule pass a computed severity to lib.finding (a setting) rather than a literal?"""
+    calls = re.findall(r'lib\.finding\(\s*"' + re.escape(rule_id) + r'"\s*,\s*([^,]+),', source)
+    return any(not re.fullmatch(r'"(deny|warn|info)"', c.strip()) for c in calls)

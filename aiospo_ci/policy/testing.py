@@ -311,7 +311,7 @@ def _run_on_server(url: str, modules: dict[str, str], data: dict[str, Any], case
         raise PolicyError("--opa-url: data.json files in the test folders cannot be uploaded without overwriting the server's data; run the tests with --engine opa on OPA's Go evaluator instead.")
     try:
         for name in sorted(modules):
-            policy_id = f"{run_id}/{name}"
+            policy_id = f"{run_id}/{name.lstrip('/')}"
             try:
                 client.update_policy_from_string(modules[name], policy_id, rego_compat=False)
             except Exception as exc:  # noqa: BLE001 - the client raises its own types; each becomes a PolicyError
@@ -411,7 +411,7 @@ def _rules_only(modules: dict[str, str]) -> dict[str, str]:
 
 
 def _explained(result: TestResult, modules: dict[str, str], data: dict[str, Any], fresh: Callable[[], InProcessEngine]) -> TestResult:
-    if result.status != "FAIL":
+    if result.status not in ("FAIL", "ERROR"):
         return result
     try:
         why = explain_failure(result.case, modules, data, fresh)
@@ -529,7 +529,8 @@ def explain_failure(case: TestCase, modules: dict[str, str], data: dict[str, Any
     for term in _operands(expression.removeprefix("not ").strip()):
         if term and not _LITERAL.match(term):
             probes.append(term)
-    for var in re.findall(r"(?<![\w.\"])([a-z_][a-z0-9_]*)\b(?!\s*\()", expression):
+    code = RegoSource("expression", expression).code  # string contents blanked: no variables there
+    for var in re.findall(r"(?<![\w.\"])([a-z_][a-z0-9_]*)\b(?!\s*\()", code):
         if var not in probes and var not in ("not", "some", "in", "every", "with", "as", "if", "contains", "true", "false", "null", "input", "data", "_"):
             probes.append(var)
     probes = probes[:6]
@@ -539,7 +540,10 @@ def explain_failure(case: TestCase, modules: dict[str, str], data: dict[str, Any
     values = evaluate(rules, [f"data.{case.package}.__aiospo_value_{i}" for i in range(len(probes))]) if probes else []
     shown = []
     for term, value in zip(probes, values):
-        if isinstance(value, Exception) or value is UNDEFINED:
+        if isinstance(value, Exception):
+            shown.append(f"{term} errors")
+            continue
+        if value is UNDEFINED:
             shown.append(f"{term} is undefined")
             continue
         distinct = []
@@ -552,8 +556,14 @@ def explain_failure(case: TestCase, modules: dict[str, str], data: dict[str, Any
             rendered = " | ".join(_short(v) for v in distinct[:3]) + (" | ..." if len(distinct) > 3 else "")
             shown.append(f"{term} = {rendered}")
     error = reached[failing]
-    what = f"error {error}" if isinstance(error, Exception) else "failed"
+    what = f"errored: {_engine_message(error)}" if isinstance(error, Exception) else "failed"
     return f"{case.module}:{line}: `{' '.join(text.split())}` {what}" + (f"; {'; '.join(shown)}" if shown else "")
+
+
+def _engine_message(error: Exception) -> str:
+    """The engine's own words, without aiospo-ci's wrapping."""
+    text = " ".join(str(error).split())
+    return re.sub(r"^the policies failed to evaluate: (\S+:\d+:\d+: )?", "", text).rstrip(".")
 
 
 def _short(value: Any, limit: int = 160) -> str:

@@ -3,6 +3,7 @@ where no `opa` binary exists.
 
 It implements what aiospo-ci and opa-python-client use: `GET /health`, `GET /v1/policies`,
 `PUT /v1/policies/{id}` (text/plain Rego; 400 with OPA's error shape when it does not compile),
+`DELETE /v1/policies/{id}` (404 for an id it does not hold),
 `PUT /v1/data/{path}` (204), `POST /v1/data/{path}` with `{"input": ...}` -> `{"result": ...}`,
 or `{}` when the decision is undefined, as OPA does. Evaluation is done by a real Rego evaluator:
 the default embedded engine (regorus) by default, regopy with `backend="regopy"`, or OPA's own Go evaluator through
@@ -151,6 +152,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(204)
             return
         self._send(404, {"code": "resource_not_found", "message": "not found"})
+
+    def do_DELETE(self) -> None:
+        self._record()
+        if not self._guard():
+            return
+        path = self.path.split("?")[0]
+        policy_id = path[len("/v1/policies/") :] if path.startswith("/v1/policies/") else None
+        if policy_id is None or policy_id not in self.state.policies:
+            self._send(404, {"code": "resource_not_found", "message": "storage_not_found_error: policy id " + repr(policy_id)})
+            return
+        del self.state.policies[policy_id]
+        self._send(200, {})
 
     def do_POST(self) -> None:
         body = self._record()
