@@ -48,13 +48,9 @@ def policy_defaults() -> dict[str, Any]:
     rather than by running a policy engine for a documentation build."""
     import re
 
-    path = Path(__file__).resolve().parents[2] / "rego" / "data" / "defaults.rego"
-    if not path.is_file():  # installed: the library ships as the package aiospo_ci._rego
-        from importlib import resources
+    from aiospo_ci.policy.library import library_dir
 
-        text = resources.files("aiospo_ci._rego").joinpath("data").joinpath("defaults.rego").read_text(encoding="utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
+    text = (library_dir() / "aiospo" / "defaults" / "defaults.rego").read_text(encoding="utf-8")
     text = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith('"') or "#" not in line else line for line in text.splitlines())
     start = text.index("{", text.index("settings :="))
     depth = 0
