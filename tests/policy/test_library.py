@@ -154,3 +154,20 @@ def test_a_config_schema_beside_two_rule_packages_is_refused(tmp_path: Path):
     (folder / "config.schema.json").write_text("{}", encoding="utf-8")
     with pytest.raises(PolicyError, match=r"this folder holds other, team; move it beside the rule file"):
         library.config_schemas([tmp_path])
+
+
+def test_the_library_keeps_the_package_per_directory_layout():
+    """Regal's directory-package-mismatch: a module's folder is its package path (a `_test`
+    package sits with the package it tests), so a new file lands where its package says."""
+    from aiospo_ci.policy.rego_source import RegoSource
+
+    root = library.library_dir()
+    for name, text in library.load_modules([], include_tests=True).items():
+        package = RegoSource(name, text).package
+        assert package, name
+        folder = Path(name).relative_to("rego").parent.as_posix()
+        expected = package[0].removesuffix("_test").replace(".", "/")
+        assert folder == expected, f"{name}: package {package[0]} belongs in rego/{expected}/ (git mv it there)"
+        if name.endswith("_test.rego") and "fixtures" not in name:
+            assert package[0].endswith("_test"), f"{name}: tests go in package {package[0]}_test beside the rule"
+    assert (root / library.DECISION_MODULE).is_file()
