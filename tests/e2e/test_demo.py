@@ -102,7 +102,7 @@ def test_demo_sarif_is_valid_sarif_2_1_0(tmp_path):
     assert len(results) == len(EXPECTED)
     rule_ids = {r["id"] for r in document["runs"][0]["tool"]["driver"]["rules"]}
     assert {r["ruleId"] for r in results} == rule_ids
-    assert all(r["partialFingerprints"]["aiospoFinding/v1"] for r in results)
+    assert all(r["partialFingerprints"]["aiospoFinding/v2"] for r in results)
     assert {r["level"] for r in results} == {"error", "warning", "note"}
 
 
