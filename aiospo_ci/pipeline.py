@@ -84,8 +84,16 @@ def run_scan(options: RunOptions, config: dict[str, Any]) -> ScanResult:
     for p in options.paths or ():
         if not (options.root / p).exists() and not p.exists():
             raise AiospoError(f"{p}: no such file or directory; give paths inside {options.root}.")
-    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude
+    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude + _own_files(config)
     return scan_paths(options.root, options.paths, exclude=exclude, cache_dir=options.cache_dir, jobs=options.jobs)
+
+
+def _own_files(config: dict[str, Any]) -> tuple[str, ...]:
+    """aiospo-ci's own baseline names models it judged, not models the code uses: never scanned."""
+    from aiospo_ci.baseline import FILE_NAME
+
+    configured = config.get("baseline")
+    return ("/" + FILE_NAME,) + (("/" + configured.lstrip("/"),) if isinstance(configured, str) else ())
 
 
 def hub_settings(options: RunOptions, config: dict[str, Any]):
@@ -183,7 +191,8 @@ def only_scopes(result: CheckResult, scopes: tuple[str, ...] | None) -> CheckRes
     and say how many were left out, so narrowing the check is never silent."""
     if not scopes:
         return result
-    kept, left_out = [], Counter()
+    kept: list = []
+    left_out: Counter[str] = Counter()
     for f in result.findings:
         scope = result.scope_of(f)
         if scope is None or scope in scopes:

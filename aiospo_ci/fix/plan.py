@@ -92,7 +92,7 @@ class FixResult:
     skipped: tuple[Skipped, ...]
 
     def diff(self) -> str:
-        out = []
+        out: list[str] = []
         for path in sorted(self.changed):
             old, new = self.changed[path]
             out += difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}")

@@ -25,7 +25,7 @@ class PythonFixer(FileFixer):
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
             return FileFix(text, skipped=tuple(Skipped(e, f"the file does not parse ({exc.message})") for e in edits))
-        transformer = _CallEditor(edits, text.splitlines())
+        transformer = _call_editor(edits, text.splitlines())
         new = MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer).code
         if new != text:
             ast.parse(new)  # the rewrite is libcst's own output; a failure here is a bug, never silence
@@ -79,7 +79,8 @@ def _make_editor():
     return CallEditor
 
 
-def _CallEditor(edits: Sequence[Edit], lines: list[str]):  # noqa: N802 - built lazily so libcst loads only when fixing
+def _call_editor(edits: Sequence[Edit], lines: list[str]):
+    """The transformer, its class built on first use so libcst loads only when fixing."""
     return _make_editor()(edits, lines)
 
 
@@ -97,7 +98,7 @@ def _apply(edit: Edit, args: list, opening):
         if i is None or not (isinstance(args[i].value, cst.Name) and args[i].value.value == "True"):
             return "trust_remote_code is not the literal True here"
         if i > 0:
-            args[i - 1] = args[i - 1].with_changes(comma=args[i].comma)
+            args[i - 1] = args[i - 1].with_changes(comma=_joined(args[i - 1].comma, args[i].comma))
         return args[:i] + args[i + 1 :]
     if edit.action == "use_safetensors":
         i = _keyword(args, "use_safetensors")
@@ -124,6 +125,21 @@ def _apply(edit: Edit, args: list, opening):
     return _append(args, new, opening)
 
 
+def _joined(before, removed):
+    """The comma an argument gets when the one after it is removed: the removed one's (what came
+    next follows it now), keeping the comment on the argument's own line."""
+    import libcst as cst
+
+    if (
+        isinstance(before, cst.Comma)
+        and isinstance(removed, cst.Comma)
+        and isinstance(before.whitespace_after, cst.ParenthesizedWhitespace)
+        and isinstance(removed.whitespace_after, cst.ParenthesizedWhitespace)
+    ):
+        return removed.with_changes(whitespace_after=removed.whitespace_after.with_changes(first_line=before.whitespace_after.first_line))
+    return removed
+
+
 def _append(args: list, new, opening):
     """Add an argument after the last one in the call's own layout: a multi-line call gets a new
     line like its other arguments, a trailing comma stays trailing."""
@@ -139,7 +155,16 @@ def _append(args: list, new, opening):
         separator = cst.Comma(whitespace_after=opening)
     else:
         separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    # what followed the last argument (a trailing comma, the line break before `)`) follows the new one
-    new = new.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+    if isinstance(separator.whitespace_after, cst.ParenthesizedWhitespace):
+        # a line break after the comma, without the comment that belongs to the argument before
+        separator = separator.with_changes(whitespace_after=separator.whitespace_after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[]))
+    # what followed the last argument (a trailing comma, the line break before `)`) follows the
+    # new one; a comment on the last argument's line stays on that line
+    trailing = last.comma
+    if isinstance(trailing, cst.Comma) and isinstance(trailing.whitespace_after, cst.ParenthesizedWhitespace):
+        if isinstance(separator.whitespace_after, cst.ParenthesizedWhitespace):
+            separator = separator.with_changes(whitespace_after=separator.whitespace_after.with_changes(first_line=trailing.whitespace_after.first_line))
+        trailing = trailing.with_changes(whitespace_after=trailing.whitespace_after.with_changes(first_line=cst.TrailingWhitespace()))
+    new = new.with_changes(comma=trailing, whitespace_after_arg=last.whitespace_after_arg)
     return args[:-1] + [last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace("")), new]
 
