@@ -9,7 +9,6 @@ from pathlib import Path
 
 from aiospo_ci.fingerprint import fingerprints
 from aiospo_ci.model import ModelReference
-from tests.action.conftest import github_server  # noqa: F401 - the local GitHub API fixture
 from tests.e2e.test_demo import DEMO, TODAY, run
 
 
@@ -124,21 +123,3 @@ def test_fingerprints_tell_lines_apart_and_ignore_lines_moving(tmp_path):
     assert fingerprints(tmp_path, [("pinning/none", r, "msg 2, facts changed") for r in moved]) == first
     assert fingerprints(tmp_path, [("license/category", moved[0], "")])[0] not in first
 
-
-def test_the_action_honours_the_baseline_and_says_what_it_absorbed(tmp_path, github_server):
-    import subprocess
-    import sys
-
-    from tests.action.test_action_demo_e2e import _env
-
-    demo = _demo(tmp_path)
-    _baseline(demo, tmp_path)
-    env = _env(tmp_path, demo, github_server.url)
-    action = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], env=env, capture_output=True, text=True, timeout=300)
-    assert action.returncode == 0, action.stdout + action.stderr
-    summary = (tmp_path / "summary.md").read_text()
-    assert "0 denied, 0 warnings, 2 notes, 0 waived, 8 baselined" in summary
-    assert "Baselined (accepted findings" in summary and "8 findings recorded there did not fail the check" in summary
-    (run_id,) = github_server.state.check_runs
-    assert github_server.state.check_runs[run_id]["conclusion"] == "success"
-    assert len(github_server.state.annotations[run_id]) == 2  # the two notes; baselined findings are not annotated
