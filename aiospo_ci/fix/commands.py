@@ -65,11 +65,12 @@ def cmd_fix(args) -> int:
     from aiospo_ci import cli
     from aiospo_ci.secrets import redact
 
-    result = plan_fixes(cli._run_options(args))
+    options = cli._run_options(args)
+    result = plan_fixes(options)
     if args.dry_run:
         sys.stdout.write(redact(result.diff()))
     else:
-        write(cli._run_options(args).root, result)
+        write(options.root, result)
     if not args.quiet:
         report(result, sys.stderr)
     return 0
