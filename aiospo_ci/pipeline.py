@@ -176,14 +176,13 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
         warnings=tuple(warnings),
         scopes=tuple(r["scope"] for r in document["references"]),
     )
-    result = only_scopes(result, options.scopes)
-    if options.use_baseline:
+    if options.use_baseline:  # before --scope narrows the findings, so no entry looks fixed
         from aiospo_ci import baseline
 
         path = baseline.locate(options.root, options.baseline, config.get("baseline"))
         if path is not None:
             result = baseline.apply(result, baseline.load(path, options.root))
-    return result, document
+    return only_scopes(result, options.scopes), document
 
 
 def only_scopes(result: CheckResult, scopes: tuple[str, ...] | None) -> CheckResult:
