@@ -20,7 +20,6 @@ REVISION_KEYS = ("revision", "model_revision")
 @dataclass
 class _Object:
     members: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (value start, value end)
-    order: list[str] = field(default_factory=list)
 
 
 class JsonFixer(FileFixer):
@@ -77,7 +76,6 @@ def _objects(text: str) -> list[_Object]:
     """Every object in a JSON text with the spans of its members' values."""
     found: list[_Object] = []
     decoder = json.JSONDecoder()
-    i = 0
 
     def ws(j: int) -> int:
         while j < len(text) and text[j] in " \t\r\n":
@@ -99,7 +97,6 @@ def _objects(text: str) -> list[_Object]:
                 start = j
                 end = value(j)
                 obj.members[key] = (start, end)
-                obj.order.append(key)
                 j = ws(end)
                 if text[j] == "}":
                     return j + 1
@@ -116,5 +113,5 @@ def _objects(text: str) -> list[_Object]:
         _, end = decoder.raw_decode(text, j)
         return end
 
-    i = value(i)
+    value(0)
     return found

@@ -91,7 +91,8 @@ license_reported(r) if {
 	reported(license_action(r))
 }
 
-# The repository is gated: its publisher makes each user accept terms before download.
+# The repository is gated: its publisher makes each user accept terms before download
+# (read by the access and license rules).
 gated(r) if r.facts.status == "gated"
 
 gated(r) if {

@@ -48,20 +48,6 @@ _disabled(r) if {
 	r.facts.disabled == true
 }
 
-_gated(r) if r.facts.status == "gated"
-
-_gated(r) if {
-	r.facts.status == "ok"
-	r.facts.gated in {"auto", "manual"}
-}
-
-_approved(r) if {
-	some entry in lib.setting(["approved_models"])
-	some id in lib.ids(r)
-	lib.matches(entry.id, id)
-	entry.gated_approval == true
-}
-
 # METADATA
 # title: Gated model without a recorded approval
 # description: >-
@@ -82,8 +68,8 @@ findings contains lib.finding("access/gated-unapproved", action, msg, r.index) i
 	lib.reported(action)
 	some r in input.references
 	_hub(r)
-	_gated(r)
-	not _approved(r)
+	lib.gated(r)
+	not lib.gate_approved(r)
 	_gate_not_covered(r)
 	msg := sprintf("%s is gated: its publisher requires accepting terms before download, and no approval is recorded. Have the terms reviewed, then add it to approved_models with gated_approval: true.", [lib.name(r)])
 }
