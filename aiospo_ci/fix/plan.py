@@ -15,6 +15,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from aiospo_ci.fix.interface import Edit, FileFixer, Skipped
@@ -44,10 +45,15 @@ def _revision_keyword(ref: ModelReference) -> str | None:
     """The keyword the loader takes a revision by (None: it takes none), from the scanner's table."""
     if ":" in ref.call:  # yaml:base_model, json:base_model_name_or_path: the config's own key
         return "revision" if ref.call.split(":", 1)[0] in ("yaml", "json") else None
+    api = _api_index().find(ref.call)
+    return api.revision_kw if api is not None else None
+
+
+@cache
+def _api_index():
     from aiospo_ci.scan.python_apis import ApiIndex
 
-    api = ApiIndex().find(ref.call)
-    return api.revision_kw if api is not None else None
+    return ApiIndex()
 
 
 def edits_for(references: Sequence[ModelReference], facts: Sequence[HubFacts | None]) -> tuple[list[Edit], list[Skipped]]:
