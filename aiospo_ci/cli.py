@@ -17,6 +17,7 @@ from aiospo_ci import __version__
 from aiospo_ci.errors import AiospoError
 from aiospo_ci.policy.engines import ENGINES
 from aiospo_ci.report.formats import CHECK_FORMATS, SCAN_FORMATS
+from aiospo_ci.scope import SCOPES
 from aiospo_ci.secrets import redact
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -101,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     _policy_options(check)
     check.add_argument("--fail-on", choices=("deny", "warn", "never"), help="lowest severity that fails the check (default: deny)")
     check.add_argument("--explain", action="store_true", help="print the input document and which rules fired for which reference")
+    check.add_argument(
+        "--scope", action="append", choices=SCOPES, metavar="SCOPE",
+        help=f"judge only references in this scope (repeatable; {', '.join(SCOPES)}); the report says how many findings were left out",
+    )
+    check.add_argument("--baseline", metavar="FILE", help="the baseline of accepted findings (default: the configuration's baseline, else .aiospo-baseline.json)")
+    check.add_argument("--no-baseline", action="store_true", help="ignore the baseline: every finding counts")
+    check.add_argument("--fix", action="store_true", help="first apply the mechanical fixes (as `aiospo-ci fix`), then check the result")
+    check.add_argument("--dry-run", action="store_true", help="with --fix: print the fixes as a unified diff and check the files as they are")
     check.set_defaults(handler=cmd_check)
 
     lock = sub.add_parser("lock", help="write aiospo.lock with the vetted facts of every referenced model", epilog=LOCK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -115,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Modules that add further subcommands: each has register(subparsers), which sets `handler`
 #: on what it adds. Imported only when the parser is built.
-EXTRA_COMMANDS = ("aiospo_ci.inventory", "aiospo_ci.init", "aiospo_ci.policy.commands")
+EXTRA_COMMANDS = ("aiospo_ci.inventory", "aiospo_ci.init", "aiospo_ci.policy.commands", "aiospo_ci.baseline", "aiospo_ci.fix.commands")
 
 
 def _write(text: str, output: str | None) -> None:
@@ -147,6 +156,9 @@ def _run_options(args: argparse.Namespace):
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         jobs=args.jobs,
         extra_exclude=tuple(args.exclude),
+        scopes=tuple(getattr(args, "scope", None) or ()) or None,
+        baseline=Path(args.baseline) if getattr(args, "baseline", None) else None,
+        use_baseline=not getattr(args, "no_baseline", False),
     )
 
 
@@ -166,6 +178,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from aiospo_ci.report.formats import get_report
 
     console = Console(quiet=args.quiet, verbose=args.verbose)
+    if args.dry_run and not args.fix:
+        raise AiospoError("--dry-run goes with --fix: `aiospo-ci check --fix --dry-run` prints the fixes as a diff.")
+    if args.fix:
+        from aiospo_ci.fix.commands import fix_before_check
+
+        fix_before_check(_run_options(args), args.dry_run)
     with console.progress("Asking the Hub") as progress:
         options = dataclasses.replace(_run_options(args), progress=progress)
         result, document = run_check(options)

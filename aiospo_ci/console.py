@@ -143,7 +143,7 @@ class Console:
             for f in result.findings:
                 ref = result.scan.references[f.ref] if f.ref is not None else None
                 where = f"{ref.file}:{ref.line}" if ref else "(run)"
-                severity = "waived" if f.waived else f.severity
+                severity = f.status
                 table.add_row(
                     Text(where),
                     Text(severity, style=SEVERITY_STYLE.get(severity, "")),

@@ -6,8 +6,10 @@ reach the same verdict for the same tree.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,9 @@ class RunOptions:
     cache_dir: Path | None = None
     jobs: int | None = None
     extra_exclude: tuple[str, ...] = field(default_factory=tuple)
+    scopes: tuple[str, ...] | None = None  # --scope: judge only references in these scopes (None: all)
+    baseline: Path | None = None  # --baseline FILE; None: the configuration's, else .aiospo-baseline.json if present
+    use_baseline: bool = True  # False: --no-baseline, and `aiospo-ci baseline` itself
     # progress(done, total) for the terminal's bar while the Hub is asked (console.py); not a setting.
     progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
@@ -79,8 +84,16 @@ def run_scan(options: RunOptions, config: dict[str, Any]) -> ScanResult:
     for p in options.paths or ():
         if not (options.root / p).exists() and not p.exists():
             raise AiospoError(f"{p}: no such file or directory; give paths inside {options.root}.")
-    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude
+    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude + _own_files(config)
     return scan_paths(options.root, options.paths, exclude=exclude, cache_dir=options.cache_dir, jobs=options.jobs)
+
+
+def _own_files(config: dict[str, Any]) -> tuple[str, ...]:
+    """aiospo-ci's own baseline names models it judged, not models the code uses: never scanned."""
+    from aiospo_ci.baseline import FILE_NAME
+
+    configured = config.get("baseline")
+    return ("/" + FILE_NAME,) + (("/" + configured.lstrip("/"),) if isinstance(configured, str) else ())
 
 
 def hub_settings(options: RunOptions, config: dict[str, Any]):
@@ -163,8 +176,37 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
         findings=tuple(findings),
         rules=library.rule_metadata(modules),
         warnings=tuple(warnings),
+        scopes=tuple(r["scope"] for r in document["references"]),
     )
-    return result, document
+    if options.use_baseline:  # before --scope narrows the findings, so no entry looks fixed
+        from aiospo_ci import baseline
+
+        path = baseline.locate(options.root, options.baseline, config.get("baseline"))
+        if path is not None:
+            result = baseline.apply(result, baseline.load(path, options.root))
+    return only_scopes(result, options.scopes), document
+
+
+def only_scopes(result: CheckResult, scopes: tuple[str, ...] | None) -> CheckResult:
+    """--scope: keep the findings about references in these scopes (and those about the run),
+    and say how many were left out, so narrowing the check is never silent."""
+    if not scopes:
+        return result
+    kept: list = []
+    left_out: Counter[str] = Counter()
+    for f in result.findings:
+        scope = result.scope_of(f)
+        if scope is None or scope in scopes:
+            kept.append(f)
+        else:
+            left_out[scope] += 1
+    if not left_out:
+        return result
+    note = (
+        f"--scope {','.join(scopes)}: {sum(left_out.values())} findings in other scopes "
+        f"({', '.join(f'{s}: {n}' for s, n in sorted(left_out.items()))}) were left out of this report and the verdict."
+    )
+    return dataclasses.replace(result, findings=tuple(kept), warnings=result.warnings + (note,))
 
 
 def exit_code(result: CheckResult, fail_on: str) -> int:

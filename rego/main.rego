@@ -22,7 +22,7 @@ waivers := w if {
 	is_array(w)
 } else := []
 
-findings := decide(raw, waivers, input.references, input.today)
+findings := without_held_back(decide(raw, waivers, input.references, input.today))
 
 # The decision for a set of raw findings, given the waivers, the references and the date.
 # The ids of each reference and the active waivers are computed once, so each finding costs
@@ -40,6 +40,31 @@ decide(raw_findings, waiver_list, refs, today) := array.concat(
 )
 
 _ids_by_index(refs) := {r.index: lib.ids(r) | some r in refs}
+
+# A model whose license the policy denies (and no waiver keeps) must be replaced: warnings and
+# notes about keeping it (weights format, maintenance, model card, training data, branch pins)
+# are held back until a waiver keeps it, and then they appear. Other denials still show, each
+# fails the check on its own; waived findings and waiver notes are never held back. Holding a
+# warning back never changes the verdict: the model's license denial already fails the check.
+without_held_back(decided) := [f |
+	denied := {g.ref | some g in decided; _license_denial(g)}
+	some f in decided
+	not _held_back(f, denied)
+]
+
+_license_denial(g) if {
+	startswith(g.rule, "license/")
+	g.severity == "deny"
+	g.waived == false
+	is_number(g.ref)
+}
+
+_held_back(f, denied) if {
+	f.severity != "deny"
+	f.waived == false
+	not startswith(f.rule, "waiver/")
+	f.ref in denied
+}
 
 # The fields of the finding contract; a user rule that leaves out `ref` speaks about the run.
 _base(f) := {

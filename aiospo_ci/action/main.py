@@ -268,6 +268,11 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Callable[[Any], tuple[Che
             else:
                 log.line(f"aiospo-ci: pull-request comment {posted.action}" + (f" (id {posted.comment_id})." if posted.comment_id else "."))
 
+    # 7. The mechanical fixes as one-click review suggestions (input `suggestions`).
+    from aiospo_ci.action import suggestions
+
+    api_notes += suggestions.post(inputs, repo, event, result, workspace, log)
+
     for note in api_notes:
         log.command(command("warning", note, {"title": "aiospo-ci"}))
     if api_notes:

@@ -39,6 +39,19 @@ def key_of(ref: ModelReference) -> FactsKey | None:
     return FactsKey(ref.kind, ref.id, ref.revision)
 
 
+def lock_entry(entries: Mapping[FactsKey, dict[str, Any]], key: FactsKey) -> dict[str, Any] | None:
+    """The lock entry for a key. A reference pinned to the very commit the lockfile recorded for
+    the same model (what `aiospo-ci fix` writes) is that entry, read at its commit."""
+    if key in entries:
+        return entries[key]
+    if key.revision is None or len(key.revision) != 40:
+        return None
+    for other, entry in entries.items():
+        if other.kind == key.kind and other.id == key.id and key.revision in (entry.get("resolved_commit"), entry.get("sha")):
+            return {**entry, "revision": key.revision, "revision_kind": "commit", "revision_status": "ok", "resolved_commit": key.revision}
+    return None
+
+
 class OfflineSource(FactsSource):
     """The lockfile first (committed, so every machine agrees), then the cache, then unknown."""
 
@@ -47,7 +60,8 @@ class OfflineSource(FactsSource):
         self.fallback = CacheOnlySource(cache)
 
     def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:
-        out = {k: lockfile.facts_from_entry(self.entries[k]) for k in set(keys) if k in self.entries}
+        found = {k: lock_entry(self.entries, k) for k in set(keys)}
+        out = {k: lockfile.facts_from_entry(e) for k, e in found.items() if e is not None}
         rest = [k for k in set(keys) if k not in out]
         out.update(self.fallback.facts(rest))
         return out
@@ -131,7 +145,7 @@ def enrich(
     facts, entries, warnings = resolve(sorted({k for k in keys if k}, key=key_order), settings, today, progress=progress)
     return Enrichment(
         facts=tuple(facts[k] if k else None for k in keys),
-        locked=tuple(entries.get(k) if k else None for k in keys),
+        locked=tuple(lock_entry(entries, k) if k else None for k in keys),
         warnings=tuple(warnings),
     )
 

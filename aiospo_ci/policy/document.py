@@ -24,10 +24,14 @@ def build_input(
     today: str,
 ) -> dict[str, Any]:
     """The whole run as one JSON document (see docs/architecture.md)."""
+    from aiospo_ci.scope import classifier_for
+
+    scopes = classifier_for(config)
     refs = []
     for index, ref in enumerate(references):
         entry = ref.to_dict()
         entry["index"] = index
+        entry["scope"] = scopes.scope_of(ref.file)
         fact = facts[index] if index < len(facts) else None
         entry["facts"] = _policy_facts(fact) if fact is not None else None
         entry["locked"] = locked[index] if index < len(locked) else None

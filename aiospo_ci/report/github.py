@@ -62,11 +62,12 @@ def finding_title(result: CheckResult, finding: Finding) -> str:
 
 
 def annotations_of(result: CheckResult) -> list[Annotation]:
-    """The unwaived findings as annotations, in the findings' (sorted) order. Waived findings
-    are not annotated: they are listed as waived in the summary and the PR comment."""
+    """The findings that count as annotations, in the findings' (sorted) order. Waived and
+    baselined findings are not annotated: they are listed as such in the summary and the PR
+    comment."""
     out = []
     for finding in result.findings:
-        if finding.waived:
+        if not finding.counted:
             continue
         ref = result.scan.references[finding.ref] if finding.ref is not None else None
         message = finding.message

@@ -18,6 +18,7 @@ def check_document(result: CheckResult) -> dict[str, Any]:
     for index, ref in enumerate(result.scan.references):
         entry = ref.to_dict()
         entry["index"] = index
+        entry["scope"] = result.scopes[index] if index < len(result.scopes) else "runtime"
         fact = result.facts[index] if index < len(result.facts) else None
         entry["facts"] = fact.to_dict() if fact is not None else None
         references.append(entry)
@@ -28,6 +29,7 @@ def check_document(result: CheckResult) -> dict[str, Any]:
         entry["file"] = about.file if about else None
         entry["line"] = about.line if about else None
         entry["model"] = about.id if about else None
+        entry["scope"] = result.scope_of(f)
         entry["title"] = (result.rules.get(f.rule) or {}).get("title")
         findings.append(entry)
     return {

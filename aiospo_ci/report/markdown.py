@@ -16,11 +16,13 @@ in line for space, the inventory last.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aiospo_ci.model import SEVERITY_ORDER, CheckResult, Finding, ModelReference
 from aiospo_ci.report.interface import Report
+from aiospo_ci.scope import SCOPES
 
 MARKER = "<!-- aiospo-ci -->"
 COMMENT_LIMIT = 65_536  # GitHub's limit on an issue comment body
@@ -126,6 +128,7 @@ class _ModelRow:
     pins: set = field(default_factory=set)
     worst: str | None = None
     waived: int = 0
+    baselined: int = 0
 
 
 class MarkdownReport(Report):
@@ -162,13 +165,17 @@ class MarkdownReport(Report):
         else:
             icon = ":white_check_mark:"
         models = len({model_key(r) for r in result.scan.references})
+        baselined = f", {c['baselined']} baselined" if c["baselined"] else ""
         lines = [
             MARKER,
-            f"## {icon} {text(self.title)}: {c['deny']} denied, {_n(c['warn'], 'warning')}, {_n(c['info'], 'note')}, {c['waived']} waived",
+            f"## {icon} {text(self.title)}: {c['deny']} denied, {_n(c['warn'], 'warning')}, {_n(c['info'], 'note')}, {c['waived']} waived{baselined}",
             "",
             f"{_n(models, 'model or dataset', 'models and datasets')} in {_n(len(result.scan.references), 'reference')}, "
             f"{_n(result.scan.files_scanned, 'file')} scanned.",
         ]
+        scopes = Counter(result.scope_of(f) or "runtime" for f in result.findings)
+        if set(scopes) - {"runtime"}:
+            lines[-1] += " Findings by scope: " + ", ".join(f"{s} {scopes[s]}" for s in SCOPES if scopes[s]) + "."
         if self.changed_refs is not None:
             lines += [
                 "",
@@ -198,7 +205,9 @@ class MarkdownReport(Report):
             if finding.ref is None:
                 continue
             row = rows[model_key(result.scan.references[finding.ref])]
-            if finding.waived:
+            if finding.baselined:
+                row.baselined += 1
+            elif finding.waived:
                 row.waived += 1
             elif row.worst is None or SEVERITY_ORDER[finding.severity] < SEVERITY_ORDER[row.worst]:
                 row.worst = finding.severity
@@ -210,6 +219,8 @@ class MarkdownReport(Report):
             verdict = VERDICT[row.worst] if row.worst else ":white_check_mark: pass"
             if row.waived:
                 verdict += f" ({row.waived} waived)"
+            if row.baselined:
+                verdict += f" ({row.baselined} baselined)"
             ident = code(row.id) + (" (dataset)" if row.kind == "dataset" else "")
             items.append(
                 f"| {ident} | {code(row.license) if row.license else '—'} | {text(category) if category else '—'} "
@@ -227,7 +238,9 @@ class MarkdownReport(Report):
         head = f"**{text(title, 200)}** ({code(finding.rule, 120, False)})" if title else code(finding.rule, 120, False)
         where = f" — {code(f'{ref.file}:{ref.line}', table=False)} {code(ref.id, table=False)}" if ref else " — (run)"
         changed = " :pencil2:" if (self.changed_refs is not None and finding.ref in self.changed_refs) else ""
-        line = f"- {head}{where}{changed}: {text(finding.message)}"
+        scope = result.scope_of(finding)
+        scope_tag = f" _({scope})_" if scope not in (None, "runtime") else ""
+        line = f"- {head}{where}{scope_tag}{changed}: {text(finding.message)}"
         if finding.waived:
             waiver = dict(finding.waiver or ())
             detail = ", ".join(
@@ -238,17 +251,21 @@ class MarkdownReport(Report):
 
     def _findings(self, result: CheckResult) -> list[Section]:
         sections = []
-        groups: dict[str, list[Finding]] = {"deny": [], "warn": [], "info": [], "waived": []}
-        for finding in result.findings:
-            groups["waived" if finding.waived else finding.severity].append(finding)
+        groups: dict[str, list[Finding]] = {"deny": [], "warn": [], "info": [], "waived": [], "baselined": []}
+        order = {scope: i for i, scope in enumerate(SCOPES)}
+        # within a severity, shipped code first, then each other scope together
+        for finding in sorted(result.findings, key=lambda f: order.get(result.scope_of(f) or "runtime", 0)):
+            groups[finding.status].append(finding)
         if not result.findings:
             return [Section(head=["### Findings", "", "No findings.", ""], items=[])]
         sections.append(Section(head=["### Findings", ""], items=[]))
-        for key in ("deny", "warn", "info", "waived"):
+        for key in ("deny", "warn", "info", "waived", "baselined"):
             found = groups[key]
             if not found:
                 continue
-            label = f"{SEVERITY_ICON[key]} {SEVERITY_LABEL[key]}" if key != "waived" else ":zzz: Waived"
+            label = {"waived": ":zzz: Waived", "baselined": ":card_file_box: Baselined (accepted findings; they do not fail the check)"}.get(
+                key, f"{SEVERITY_ICON.get(key, '')} {SEVERITY_LABEL.get(key, '')}"
+            )
             sections.append(
                 Section(
                     head=[f"#### {label} ({len(found)})", ""],

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from aiospo_ci.model import CheckResult, ScanResult
+from aiospo_ci.model import CheckResult, Finding, ScanResult
 from aiospo_ci.report.interface import Report
+from aiospo_ci.scope import SCOPES
 
 # Control characters and Unicode line breaks: a file name or expression from the scanned tree
 # that holds one must not start a line of its own (a forged finding or summary line).
@@ -28,10 +29,22 @@ def location(file: str | None, line: int | None) -> str:
 def summary_line(result: CheckResult) -> str:
     c = result.counts()
     models = len({r.id for r in result.scan.references})
+    baselined = f", {c['baselined']} baselined" if c["baselined"] else ""
     return (
-        f"aiospo-ci: {c['deny']} denied, {c['warn']} warnings, {c['info']} notes, {c['waived']} waived "
+        f"aiospo-ci: {c['deny']} denied, {c['warn']} warnings, {c['info']} notes, {c['waived']} waived{baselined} "
         f"for {models} models in {len(result.scan.references)} references ({result.scan.files_scanned} files scanned)"
     )
+
+
+def by_scope(result: CheckResult) -> list[tuple[str | None, list[Finding]]]:
+    """The findings grouped by the scope of their reference, runtime (and the run's own) first,
+    then the other scopes in their usual order; each group keeps the findings' order."""
+    order = {scope: i for i, scope in enumerate(SCOPES)}
+    groups: dict[str | None, list[Finding]] = {}
+    for f in result.findings:
+        scope = result.scope_of(f)
+        groups.setdefault("runtime" if scope is None else scope, []).append(f)
+    return sorted(groups.items(), key=lambda item: order.get(item[0] or "runtime", len(order)))
 
 
 class TextReport(Report):
@@ -39,11 +52,14 @@ class TextReport(Report):
 
     def render_check(self, result: CheckResult) -> str:
         lines = []
-        for f in result.findings:
-            ref = result.scan.references[f.ref] if f.ref is not None else None
-            where = location(ref.file, ref.line) if ref else "(run)"
-            severity = "waived" if f.waived else f.severity
-            lines.append(f"{where}: {severity} {f.rule} {f.message}")
+        groups = by_scope(result)
+        for scope, findings in groups:
+            if len(groups) > 1:  # only when there is more than shipped code to tell apart
+                lines.append(f"# scope: {scope} ({len(findings)} finding{'s' if len(findings) != 1 else ''})")
+            for f in findings:
+                ref = result.scan.references[f.ref] if f.ref is not None else None
+                where = location(ref.file, ref.line) if ref else "(run)"
+                lines.append(f"{where}: {f.status} {f.rule} {f.message}")
         for err in result.scan.errors:
             lines.append(f"{err.file}: error scan {err.reason}")
         for warning in result.warnings:

@@ -48,26 +48,14 @@ _disabled(r) if {
 	r.facts.disabled == true
 }
 
-_gated(r) if r.facts.status == "gated"
-
-_gated(r) if {
-	r.facts.status == "ok"
-	r.facts.gated in {"auto", "manual"}
-}
-
-_approved(r) if {
-	some entry in lib.setting(["approved_models"])
-	some id in lib.ids(r)
-	lib.matches(entry.id, id)
-	entry.gated_approval == true
-}
-
 # METADATA
 # title: Gated model without a recorded approval
 # description: >-
 #   The model is gated: its publisher makes each user accept terms before download. The
 #   organisation should record that it accepted them (approved_models with
-#   gated_approval: true), so the terms were read by someone entitled to accept them.
+#   gated_approval: true), so the terms were read by someone entitled to accept them. When
+#   the license rules report the model, the gate is named in their finding instead; an
+#   automatic gate on a model whose license the policy allows is not flagged.
 # related_resources:
 #   - ref: https://huggingface.co/docs/hub/models-gated
 #     description: Gated models
@@ -80,9 +68,19 @@ findings contains lib.finding("access/gated-unapproved", action, msg, r.index) i
 	lib.reported(action)
 	some r in input.references
 	_hub(r)
-	_gated(r)
-	not _approved(r)
+	lib.gated(r)
+	not lib.gate_approved(r)
+	_gate_not_covered(r)
 	msg := sprintf("%s is gated: its publisher requires accepting terms before download, and no approval is recorded. Have the terms reviewed, then add it to approved_models with gated_approval: true.", [lib.name(r)])
+}
+
+# The gate is a finding of its own only where nothing else covers it: when the license rules
+# report the model, their finding names the gate (one finding per model for its terms); an
+# automatic gate in front of a license the policy allows asks for contact details, not for
+# terms the organisation must accept.
+_gate_not_covered(r) if {
+	not lib.license_reported(r)
+	not r.facts.gated == "auto"
 }
 
 # METADATA

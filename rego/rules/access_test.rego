@@ -33,7 +33,17 @@ test_gated_with_recorded_approval_passes if {
 
 test_approval_without_gate_flag_is_not_a_gate_approval if {
 	config := {"approved_models": [{"id": "org/m"}]}
-	fx.has(_eval_access(config, {"gated": "auto"}), "access/gated-unapproved", "warn", 0)
+	fx.has(_eval_access(config, {"gated": "manual"}), "access/gated-unapproved", "warn", 0)
+}
+
+test_automatic_gate_on_an_allowed_license_is_not_flagged if {
+	count(_eval_access({}, {"gated": "auto", "license": "apache-2.0"})) == 0
+}
+
+test_gate_is_named_in_the_license_finding_instead if {
+	# the license rules report llama3.1 (community: warn) and their message names the gate
+	count(_eval_access({}, {"gated": "manual", "license": "llama3.1"})) == 0
+	fx.has(_eval_access({"licenses": {"allow": ["llama3.1"]}}, {"gated": "manual", "license": "llama3.1"}), "access/gated-unapproved", "warn", 0)
 }
 
 test_ungated_passes if {

@@ -183,7 +183,7 @@ def test_outputs_and_sarif(harness, github_server):
     # a second run writes the same bytes: fingerprints and order are stable, so alerts never duplicate
     harness(inputs={"sarif_file": "reports/aiospo.sarif"}).run(make_result(9, waived=frozenset({0})))
     assert (run.workspace / "reports/aiospo.sarif").read_text() == sarif_text
-    assert len({r["partialFingerprints"]["aiospoFinding/v1"] for r in sarif["runs"][0]["results"]}) == 9
+    assert len({r["partialFingerprints"]["aiospoFinding/v2"] for r in sarif["runs"][0]["results"]}) == 9
 
 
 def test_summary_lists_waived_findings_as_waived(harness):

@@ -29,13 +29,28 @@ NAMES = [
 ]
 
 
+CHECK_HOOKS = ("aiospo-ci", "aiospo-ci-docker")
+
+
 def test_manifest_is_valid_for_pre_commit():
-    assert set(HOOKS) == {"aiospo-ci", "aiospo-ci-docker"}
+    assert set(HOOKS) == {*CHECK_HOOKS, "aiospo-ci-fix"}
     for hook in HOOKS.values():
         assert hook["require_serial"] is True and hook["pass_filenames"] is True
 
 
-@pytest.mark.parametrize("hook_id", sorted(HOOKS))
+def test_fix_hook_rewrites_exactly_the_file_types_the_fixer_handles():
+    from aiospo_ci.fix.plan import fixers
+
+    hook = HOOKS["aiospo-ci-fix"]
+    pattern = re.compile(hook["files"])
+    for name in NAMES:
+        handled = any(f.handles(name.lower()) for f in fixers())
+        assert bool(pattern.search(name)) == handled, name
+    args = build_parser().parse_args([*hook["entry"].split()[1:], "src/app.py"])
+    assert (args.command, args.offline, args.dry_run, args.paths) == ("fix", True, False, ["src/app.py"])
+
+
+@pytest.mark.parametrize("hook_id", CHECK_HOOKS)
 def test_files_pattern_matches_what_the_scanners_read(hook_id):
     pattern = re.compile(HOOKS[hook_id]["files"])
     wanted = [n for n in NAMES if is_wanted(n)]

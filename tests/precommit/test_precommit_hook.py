@@ -168,3 +168,28 @@ def test_installed_hook_refuses_then_accepts_commits(repo: Path, hook_env):
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert "aiospo-ci (AI model policy)" in accepted.stdout + accepted.stderr  # the hook did run
     assert _head(repo, hook_env) != start
+
+
+def test_fix_hook_pins_staged_files_and_stops_the_commit_for_review(repo: Path, hook_env):
+    """`aiospo-ci-fix`, as pre-commit users expect of formatters: it rewrites the staged file with
+    the commit recorded in aiospo.lock, and pre-commit fails so the fix is looked at and staged."""
+    from aiospo_ci.hub.interface import FactsKey
+    from aiospo_ci.hub.lockfile import write_lock
+    from aiospo_ci.model import HubFacts
+
+    model, sha, license_id = BERT
+    write_lock(repo / "aiospo.lock", {FactsKey("model", model, None): HubFacts(
+        id=model, sha=sha, revision=None, revision_kind="none", revision_status="ok", resolved_commit=sha,
+        license=license_id, gated="false", card_present=True, has_safetensors=True, has_pickle=False,
+    )})
+    source = f'from transformers import AutoModel\n\n# search index encoder\nmodel = AutoModel.from_pretrained(\n    "{model}",\n)\n'
+    (repo / "search.py").write_text(source)
+    _run(["git", "add", "search.py", "aiospo.lock"], repo, hook_env)
+    fixed = _run([_pre_commit(), "try-repo", str(ROOT), "aiospo-ci-fix", "--verbose"], repo, hook_env)
+    output = fixed.stdout + fixed.stderr
+    assert fixed.returncode == 1, output
+    assert "files were modified by this hook" in output
+    assert (repo / "search.py").read_text() == source.replace(f'    "{model}",\n', f'    "{model}",\n    revision="{sha}",\n')
+    _run(["git", "add", "search.py"], repo, hook_env)
+    again = _run([_pre_commit(), "try-repo", str(ROOT), "aiospo-ci-fix"], repo, hook_env)
+    assert again.returncode == 0, again.stdout + again.stderr

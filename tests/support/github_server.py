@@ -42,6 +42,8 @@ class GitHubState:
     check_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
     annotations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # check run -> all appended
     pull_files: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    reviews: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> review (pull-request reviews)
+    review_comments: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> review comment
     next_id: int = 1000
 
 
@@ -215,7 +217,99 @@ class GitHubServer:
         if m and req.method == "GET":
             chunk, headers = self._page(self.state.pull_files.get(int(m.group(1)), []), req.query, req.path)
             return 200, chunk, headers
+        reviewed = self._pull_reviews(req, rest)
+        if reviewed is not None:
+            return reviewed
         return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
+
+    # -- pull-request reviews (review comments with suggestions) -------------------------------
+    # POST /pulls/{n}/reviews, GET /pulls/{n}/comments, GET /commits/{sha}, as GitHub documents
+    # them: a review comment's `line` (and `start_line`) must be RIGHT-side lines of one hunk of
+    # the file's diff (from set_pull_files patches), else 422 "must be part of the diff".
+    def _pull_reviews(self, req: Request, rest: str) -> tuple[int, Any, dict[str, str]] | None:
+        m = re.fullmatch(r"/pulls/(\d+)/reviews", rest)
+        if m and req.method == "POST":
+            return self._create_review(int(m.group(1)), req.body or {})
+        m = re.fullmatch(r"/pulls/(\d+)/comments", rest)
+        if m and req.method == "GET":
+            number = int(m.group(1))
+            items = [c for _, c in sorted(self.state.review_comments.items()) if c["pull_number"] == number]
+            chunk, headers = self._page(items, req.query, req.path)
+            return 200, chunk, headers
+        m = re.fullmatch(r"/commits/([0-9a-f]{40})", rest)
+        if m and req.method == "GET":
+            return 200, {"sha": m.group(1), "url": f"{self._repo_url()}/commits/{m.group(1)}", "commit": {"message": "head"}}, {}
+        return None
+
+    def _hunks(self, number: int, path: str) -> list[set[int]] | None:
+        from aiospo_ci.action.changed import _HUNK  # the same hunk header grammar
+
+        files = {f["filename"]: f for f in self.state.pull_files.get(number, [])}
+        if path not in files or not files[path].get("patch"):
+            return None
+        hunks: list[set[int]] = []
+        line = 0
+        for text in files[path]["patch"].splitlines():
+            header = _HUNK.match(text)
+            if header:
+                line = int(header.group(1))
+                hunks.append(set())
+            elif hunks and not text.startswith(("-", "\\")):
+                hunks[-1].add(line)
+                line += 1
+        return hunks
+
+    def _create_review(self, number: int, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        event = body.get("event")
+        if event not in (None, "APPROVE", "REQUEST_CHANGES", "COMMENT"):
+            return 422, {"message": f"Unprocessable Entity: event {event!r} is not APPROVE, REQUEST_CHANGES or COMMENT"}, {}
+        comments = body.get("comments") or []
+        for c in comments:
+            if not isinstance(c.get("path"), str) or not isinstance(c.get("body"), str) or not c["body"]:
+                return 422, {"message": "Unprocessable Entity", "errors": ["path and body are required"]}, {}
+            if len(c["body"]) > 65_536:
+                return 422, {"message": "Unprocessable Entity", "errors": ["body is too long (maximum is 65536 characters)"]}, {}
+            if c.get("side", "RIGHT") != "RIGHT" or c.get("start_side", "RIGHT") != "RIGHT":
+                return 422, {"message": "Unprocessable Entity", "errors": ["this server knows RIGHT-side comments only"]}, {}
+            line, start = c.get("line"), c.get("start_line", c.get("line"))
+            hunks = self._hunks(number, c["path"])
+            if not isinstance(line, int) or not isinstance(start, int) or start > line or hunks is None or not any(
+                start in h and line in h for h in hunks
+            ):
+                return 422, {"message": "Unprocessable Entity", "errors": ["pull_request_review_thread.line must be part of the diff"]}, {}
+        self.state.next_id += 1
+        rid = self.state.next_id
+        review = {
+            "id": rid,
+            "node_id": f"PRR_{rid}",
+            "user": dict(BOT),
+            "body": body.get("body") or "",
+            "state": {"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"}.get(event or "", "PENDING"),
+            "commit_id": body.get("commit_id"),
+            "html_url": f"https://github.com/{self.owner}/{self.repo}/pull/{number}#pullrequestreview-{rid}",
+            "pull_request_url": f"{self._repo_url()}/pulls/{number}",
+            "submitted_at": "2026-11-26T12:00:00Z",
+        }
+        self.state.reviews[rid] = review
+        for c in comments:
+            self.state.next_id += 1
+            cid = self.state.next_id
+            self.state.review_comments[cid] = {
+                "id": cid,
+                "pull_request_review_id": rid,
+                "pull_number": number,
+                "path": c["path"],
+                "line": c["line"],
+                "start_line": c.get("start_line"),
+                "side": "RIGHT",
+                "body": c["body"],
+                "user": dict(BOT),
+                "commit_id": body.get("commit_id"),
+                "url": f"{self._repo_url()}/pulls/comments/{cid}",
+                "html_url": f"https://github.com/{self.owner}/{self.repo}/pull/{number}#discussion_r{cid}",
+                "created_at": "2026-11-26T12:00:00Z",
+            }
+        return 200, review, {}
 
     def _handler(self):
         server = self
