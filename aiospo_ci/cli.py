@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     _policy_options(check)
     check.add_argument("--fail-on", choices=("deny", "warn", "never"), help="lowest severity that fails the check (default: deny)")
     check.add_argument("--explain", action="store_true", help="print the input document and which rules fired for which reference")
+    import_module("aiospo_ci.decision_log").add_options(check)
     check.set_defaults(handler=cmd_check)
 
     lock = sub.add_parser("lock", help="write aiospo.lock with the vetted facts of every referenced model", epilog=LOCK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -165,6 +167,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from aiospo_ci.report.formats import get_report
 
     console = Console(quiet=args.quiet, verbose=args.verbose)
+    decision_log = import_module("aiospo_ci.decision_log")
+    sinks = decision_log.sinks_from_args(args, os.environ)
     with console.progress("Asking the Hub") as progress:
         options = dataclasses.replace(_run_options(args), progress=progress)
         result, document = run_check(options)
@@ -186,7 +190,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             for warning in result.warnings:
                 console.info(f"warning: {warning}")
     fail_on = args.fail_on or (document.get("config") or {}).get("fail_on") or "deny"
-    return exit_code(result, fail_on)
+    code = exit_code(result, fail_on)
+    if sinks:  # the decision record never changes the verdict: failures are warnings
+        labels = decision_log.run_labels(options.root, os.environ)
+        decision_log.emit(result, document, exit_code=code, sinks=sinks, labels=labels, warn=lambda m: console.info(f"warning: {m}"))
+    return code
 
 
 def cmd_lock(args: argparse.Namespace) -> int:

@@ -161,6 +161,7 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
         findings=tuple(findings),
         rules=library.rule_metadata(modules),
         warnings=tuple(warnings),
+        bundles=library.bundle_revisions(modules, data),
     )
     return result, document
 

@@ -57,6 +57,7 @@ class ActionInputs:
     sarif_file: str | None = None
     only_changed: bool = False
     offline: bool | None = None  # None: from the configuration
+    decision_log: str | None = None  # the decision record's file (aiospo_ci/decision_log.py)
     # Secrets: kept out of repr so no log line or traceback can show them.
     github_token: str = field(default="", repr=False)
     hf_token: str = field(default="", repr=False)
@@ -76,6 +77,7 @@ class ActionInputs:
             sarif_file=_raw(env, "sarif_file") or None,
             only_changed=bool(_flag(env, "only_changed", False)),
             offline=_flag(env, "offline", None),
+            decision_log=_raw(env, "decision_log") or None,
             github_token=_raw(env, "github_token"),
             hf_token=_raw(env, "hf_token"),
             opa_token=_raw(env, "opa_token"),
