@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Modules that add further subcommands: each has register(subparsers), which sets `handler`
 #: on what it adds. Imported only when the parser is built.
-EXTRA_COMMANDS = ("aiospo_ci.inventory", "aiospo_ci.init", "aiospo_ci.policy.commands")
+EXTRA_COMMANDS = ("aiospo_ci.inventory", "aiospo_ci.inventory_merge", "aiospo_ci.init", "aiospo_ci.policy.commands")
 
 
 def _write(text: str, output: str | None) -> None:
@@ -208,6 +208,9 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["inventory", "merge"]:  # `inventory [PATH]` and `inventory merge BOM...` share a name
+        argv[:2] = ["inventory-merge"]
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
