@@ -13,6 +13,7 @@ deprecations are asked of the Rego policies (`judge`), never decided here.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -47,12 +48,17 @@ def _refuse(path: Path, why: str, fix: str = REGENERATE) -> AiospoError:
     return AiospoError(f"{path}: {why}; {fix}.")
 
 
-def _schema_error(path: Path, text: str, spec: str) -> AiospoError | None:
+@functools.cache
+def _validator(spec: str):
+    """One validator per CycloneDX version: each compiles its schema once, on first use."""
     from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.json import JsonStrictValidator
 
-    version = {"1.4": SchemaVersion.V1_4, "1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6}[spec]
-    error = JsonStrictValidator(version).validate_str(text)
+    return JsonStrictValidator({"1.4": SchemaVersion.V1_4, "1.5": SchemaVersion.V1_5, "1.6": SchemaVersion.V1_6}[spec])
+
+
+def _schema_error(path: Path, text: str, spec: str) -> AiospoError | None:
+    error = _validator(spec).validate_str(text)
     if error is None:
         return None
     detail = getattr(error, "data", None)
@@ -303,20 +309,29 @@ _SEVERITY_RANK = {"deny": 0, "warn": 1, "info": 2}
 VIEW_QUERY = "data.aiospo.org.inventory.view"
 
 
-def _reference(index: int, item: Item) -> dict[str, Any]:
+def _reference(item: Item) -> dict[str, Any]:
+    """The item as an input reference, without its version: no license or deprecation rule
+    reads one, and without it the versions of a model are one reference."""
     return {
-        "index": index, "id": item.id, "kind": item.kind, "source": item.source, "file": "", "line": 0, "column": None, "cell": None,
-        "call": "", "revision": item.version, "pin": "commit" if item.version else "none", "flags": [], "provider": item.provider,
+        "id": item.id, "kind": item.kind, "source": item.source, "file": "", "line": 0, "column": None, "cell": None,
+        "call": "", "revision": None, "pin": "none", "flags": [], "provider": item.provider,
         "detail": {}, "facts": item.facts.to_dict() if item.facts is not None else None, "locked": None,
     }
 
 
 def judge(inventory: Inventory, *, config: dict[str, Any], policy_dirs: Sequence[Path] = (), today: str) -> dict[str, Judgement]:
-    """Ask the policies (embedded engine) about every item of the inventory."""
+    """Ask the policies (embedded engine) about every item of the inventory. Items that give the
+    same reference are asked about once: the license and deprecation rules judge each reference
+    on its own (none counts or joins references), so the answer is the same for each."""
     from aiospo_ci.policy import library
     from aiospo_ci.policy.embedded import EmbeddedEngine
 
-    references = [_reference(i, item) for i, item in enumerate(inventory.items)]
+    distinct: dict[str, int] = {}
+    of_item = []
+    for item in inventory.items:
+        reference = _reference(item)
+        of_item.append(distinct.setdefault(json.dumps(reference, sort_keys=True), len(distinct)))
+    references = [{**json.loads(key), "index": index} for key, index in distinct.items()]
     document = {"schema_version": 1, "today": today, "config": config, "references": references}
     engine = EmbeddedEngine()
     try:
@@ -337,7 +352,7 @@ def judge(inventory: Inventory, *, config: dict[str, Any], policy_dirs: Sequence
     from aiospo_ci.report.cyclonedx import bom_ref_for
 
     judgements = {}
-    for index, item in enumerate(inventory.items):
+    for index, item in zip(of_item, inventory.items):
         deprecation = None
         if index in entries and index in deprecation_severity:
             entry = entries[index][1]

@@ -205,6 +205,7 @@ def bom_document(inventory: Inventory) -> dict[str, Any]:
     """The BOM as a JSON-ready dict (before the serial number is derived)."""
     from cyclonedx.model.bom import Bom, BomMetaData
     from cyclonedx.model.component import Component, ComponentType
+    from cyclonedx.model.dependency import Dependency
     from cyclonedx.model.tool import ToolRepository
     from cyclonedx.output.json import JsonV1Dot6
 
@@ -219,8 +220,10 @@ def bom_document(inventory: Inventory) -> dict[str, Any]:
         properties.append(_prop("repository", repository))
     metadata = BomMetaData(tools=ToolRepository(components=[tool]), component=subject, properties=properties)
     bom = Bom(metadata=metadata, components=[_component(item) for item in inventory.items])
-    for component in bom.components:
-        bom.register_dependency(subject, [component])
+    # The repository depends on every component. Built directly: Bom.register_dependency scans
+    # the graph on each call, which is quadratic over an organisation's thousands of components.
+    bom.dependencies.update([Dependency(ref=subject.bom_ref, dependencies=[Dependency(ref=c.bom_ref) for c in bom.components])])
+    bom.dependencies.update(Dependency(ref=c.bom_ref) for c in bom.components)
     document = json.loads(JsonV1Dot6(bom).output_as_string())
     cards = {bom_ref_for(item): _model_card(item) for item in inventory.items}
     for component in document.get("components", []):

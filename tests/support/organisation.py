@@ -75,6 +75,13 @@ def _facts(rng: random.Random, ident: str, license_: str | None, name: str | Non
 
 def repository(index: int, *, seed: int = 7, hostile: bool = False, root: Path = Path("/nonexistent")) -> Inventory:
     """One repository's inventory; repository 0 of a hostile organisation carries the hostile names."""
+    name, refs, facts, codeowners = repository_references(index, seed=seed, hostile=hostile)
+    return build_inventory(refs, facts, CodeOwners.parse(codeowners, ".github/CODEOWNERS"), root, root_name=name)
+
+
+def repository_references(index: int, *, seed: int = 7, hostile: bool = False) -> tuple[str, list[ModelReference], list[HubFacts | None], str]:
+    """(name, references, facts per reference, CODEOWNERS text) of one repository, as a scan and
+    the Hub stage would give them."""
     rng = random.Random(seed * 100_003 + index)
     shas: dict[str, str] = {}
     refs: list[ModelReference] = []
@@ -113,7 +120,7 @@ def repository(index: int, *, seed: int = 7, hostile: bool = False, root: Path =
         codeowners = f"* {HOSTILE_OWNER}\n"
         refs.append(ModelReference(file="src/<b>bold</b>.py", line=1, id=HOSTILE_MODEL, call="transformers.pipeline"))
         facts.append(HubFacts(id=HOSTILE_MODEL, license="<i>mit</i>", license_name=None, pipeline_tag="<script>x</script>"))
-    return build_inventory(refs, facts, CodeOwners.parse(codeowners, ".github/CODEOWNERS"), root, root_name=name)
+    return name, refs, facts, codeowners
 
 
 def write_boms(folder: Path, count: int, *, seed: int = 7, hostile: bool = False) -> list[Path]:
