@@ -261,13 +261,6 @@ def upload(
 # -- one check's record -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Emitted:
-    line: str  # the record as written and sent (one JSON line)
-    written: bool  # appended to the file
-    sent: bool  # accepted by the collector
-
-
 def emit(
     result: CheckResult,
     document: dict[str, Any],
@@ -276,12 +269,11 @@ def emit(
     sinks: Sinks,
     labels: Mapping[str, str],
     warn: Callable[[str], None],
-    upload_options: Mapping[str, Any] | None = None,
-) -> Emitted | None:
-    """Write and send the record of one check (None when it goes nowhere). Every failure is
-    passed to `warn` and nothing is raised: the verdict stands."""
+) -> bool:
+    """Write and send the record of one check; True when it was appended to the file. Every
+    failure is passed to `warn` and nothing is raised: the verdict stands."""
     if not sinks:
-        return None
+        return False
     record = decision_record(
         result,
         document,
@@ -290,7 +282,7 @@ def emit(
         input_mode=sinks.input_mode,
     )
     line = redact(render_record(record))
-    written = sent = False
+    written = False
     if sinks.file:
         try:
             with sinks.file.open("a", encoding="utf-8") as handle:
@@ -299,11 +291,10 @@ def emit(
         except OSError as exc:
             warn(f"the decision record could not be written to {sinks.file} ({exc.strerror or exc}); the verdict stands.")
     if sinks.url:
-        outcome = upload([line.rstrip("\n").encode("utf-8")], sinks.url, sinks.token, **dict(upload_options or {}))
-        sent = not outcome.errors
+        outcome = upload([line.rstrip("\n").encode("utf-8")], sinks.url, sinks.token)
         for error in outcome.errors:
             warn(f"the decision record was not sent: {error}; the verdict stands.")
-    return Emitted(line, written, sent)
+    return written
 
 
 def action_decision_log(
@@ -330,5 +321,5 @@ def action_decision_log(
     except (AiospoError, OSError) as exc:
         warn(f"no decision record: {exc}")
         return None
-    emitted = emit(result, document, exit_code=exit_code, sinks=sinks, labels=event_labels(event), warn=warn)
-    return name if emitted is not None and emitted.written else None
+    written = emit(result, document, exit_code=exit_code, sinks=sinks, labels=event_labels(event), warn=warn)
+    return name if written else None

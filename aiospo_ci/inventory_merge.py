@@ -13,6 +13,7 @@ deprecations are asked of the Rego policies (`judge`), never decided here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -253,7 +254,7 @@ def merge(boms: Sequence[tuple[Path, Inventory]], *, name: str = "organisation",
             group["uses"].update(item.uses)
             group["hashes"].update(item.hashes)
     items = [
-        Item(**{**_fields(g["item"]), "uses": tuple(sorted(g["uses"], key=Use.sort_key)), "hashes": tuple(sorted(g["hashes"]))})
+        dataclasses.replace(g["item"], uses=tuple(sorted(g["uses"], key=Use.sort_key)), hashes=tuple(sorted(g["hashes"])))
         for g in groups.values()
     ]
     items.sort(key=Item.sort_key)
@@ -264,12 +265,6 @@ def merge(boms: Sequence[tuple[Path, Inventory]], *, name: str = "organisation",
         warnings=tuple(sorted({w for _, inventory in boms for w in inventory.warnings})),
         repositories=tuple(sorted(owner)),
     )
-
-
-def _fields(item: Item) -> dict[str, Any]:
-    import dataclasses
-
-    return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
 
 
 # -- what the organisation's policy says about each item -------------------------------------------
