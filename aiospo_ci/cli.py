@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-baseline", action="store_true", help="ignore the baseline: every finding counts")
     check.add_argument("--fix", action="store_true", help="first apply the mechanical fixes (as `aiospo-ci fix`), then check the result")
     check.add_argument("--dry-run", action="store_true", help="with --fix: print the fixes as a unified diff and check the files as they are")
+    import_module("aiospo_ci.decision_log").add_options(check)
     check.set_defaults(handler=cmd_check)
 
     lock = sub.add_parser("lock", help="write aiospo.lock with the vetted facts of every referenced model", epilog=LOCK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -124,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Modules that add further subcommands: each has register(subparsers), which sets `handler`
 #: on what it adds. Imported only when the parser is built.
-EXTRA_COMMANDS = ("aiospo_ci.inventory", "aiospo_ci.init", "aiospo_ci.policy.commands", "aiospo_ci.baseline", "aiospo_ci.fix.commands")
+EXTRA_COMMANDS = ("aiospo_ci.inventory", "aiospo_ci.inventory_merge", "aiospo_ci.init", "aiospo_ci.policy.commands", "aiospo_ci.baseline", "aiospo_ci.fix.commands")
 
 
 def _write(text: str, output: str | None) -> None:
@@ -184,6 +186,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         from aiospo_ci.fix.commands import fix_before_check
 
         fix_before_check(_run_options(args), args.dry_run)
+    decision_log = import_module("aiospo_ci.decision_log")
+    sinks = decision_log.sinks_from_args(args, os.environ)
     with console.progress("Asking the Hub") as progress:
         options = dataclasses.replace(_run_options(args), progress=progress)
         result, document = run_check(options)
@@ -205,7 +209,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             for warning in result.warnings:
                 console.info(f"warning: {warning}")
     fail_on = args.fail_on or (document.get("config") or {}).get("fail_on") or "deny"
-    return exit_code(result, fail_on)
+    code = exit_code(result, fail_on)
+    if sinks:  # the decision record never changes the verdict: failures are warnings
+        labels = decision_log.run_labels(options.root, os.environ)
+        decision_log.emit(result, document, exit_code=code, sinks=sinks, labels=labels, warn=lambda m: console.info(f"warning: {m}"))
+    return code
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
@@ -219,6 +227,9 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["inventory", "merge"]:  # `inventory [PATH]` and `inventory merge BOM...` share a name
+        argv[:2] = ["inventory-merge"]
     args = parser.parse_args(argv)
     try:
         return args.handler(args)

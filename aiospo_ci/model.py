@@ -283,6 +283,8 @@ class CheckResult:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> metadata
     warnings: tuple[str, ...] = ()  # run-level notes (fail-open Hub errors, truncations)
     scopes: tuple[str, ...] = ()  # parallel to scan.references: runtime, test, example, docs, notebook, script
+    # The policies that decided, as OPA's decision logs name them: bundle name -> revision.
+    bundles: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         c = {"deny": 0, "warn": 0, "info": 0, "waived": 0, "baselined": 0}

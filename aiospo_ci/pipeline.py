@@ -177,6 +177,7 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
         rules=library.rule_metadata(modules),
         warnings=tuple(warnings),
         scopes=tuple(r["scope"] for r in document["references"]),
+        bundles=library.bundle_revisions(modules, data),
     )
     if options.use_baseline:  # before --scope narrows the findings, so no entry looks fixed
         from aiospo_ci import baseline

@@ -58,6 +58,7 @@ class ActionInputs:
     only_changed: bool = False
     offline: bool | None = None  # None: from the configuration
     suggestions: bool = True  # the mechanical fixes as review suggestions (action/suggestions.py)
+    decision_log: str | None = None  # the decision record's file (aiospo_ci/decision_log.py)
     # Secrets: kept out of repr so no log line or traceback can show them.
     github_token: str = field(default="", repr=False)
     hf_token: str = field(default="", repr=False)
@@ -78,6 +79,7 @@ class ActionInputs:
             only_changed=bool(_flag(env, "only_changed", False)),
             offline=_flag(env, "offline", None),
             suggestions=bool(_flag(env, "suggestions", True)),
+            decision_log=_raw(env, "decision_log") or None,
             github_token=_raw(env, "github_token"),
             hf_token=_raw(env, "hf_token"),
             opa_token=_raw(env, "opa_token"),

@@ -278,6 +278,15 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Callable[[Any], tuple[Che
     if api_notes:
         append_summary(summary_path, "\n### GitHub API\n\n" + "\n".join(f"- {text(n, 2_000)}" for n in api_notes) + "\n")
 
+    # 7. The decision record (docs/organisation.md): never changes the verdict.
+    from aiospo_ci.decision_log import action_decision_log
+
+    decision_log = action_decision_log(
+        inputs.decision_log, env, workspace, result, document, code, event, lambda m: log.command(command("warning", m, {"title": "aiospo-ci"}))
+    )
+    if decision_log:
+        write_outputs(env.get("GITHUB_OUTPUT"), {"decision_log": decision_log})
+
     log.line(
         f"aiospo-ci: {'policy failure' if code else 'pass'} (fail_on {fail_on}"
         + (", only changed lines" if scope is not None else "")

@@ -200,3 +200,31 @@ def rule_metadata(modules: dict[str, str]) -> dict[str, dict[str, Any]]:
                 "module": name,
             }
     return dict(sorted(rules.items()))
+
+
+def _digest(sources: Iterable[str], data: dict[str, Any]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for source in sources:
+        encoded = source.encode("utf-8")
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
+    digest.update(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def bundle_revisions(modules: dict[str, str], data: dict[str, Any]) -> dict[str, str]:
+    """Which policies decided, in the shape of OPA's decision-log `bundles` (name -> revision).
+
+    Until policies come as OPA bundles: `aiospo-ci` is the library (the package version and a
+    hash of its modules) and `policies` the repository's own folders (a hash of their modules
+    and data), present only when there are any. Hashes cover sources and data, not file names
+    or folders, so the same policies give the same revision in every checkout."""
+    from aiospo_ci import __version__
+
+    library = load_modules(())
+    revisions = {"aiospo-ci": f"{__version__}+sha256:{_digest(library.values(), {})}"}
+    own = [source for name, source in modules.items() if name not in library]
+    if own or data:
+        revisions["policies"] = f"sha256:{_digest(own, data)}"
+    return revisions

@@ -5,8 +5,10 @@ It implements what aiospo-ci and opa-python-client use: `GET /health`, `GET /v1/
 `PUT /v1/policies/{id}` (text/plain Rego; 400 with OPA's error shape when it does not compile),
 `PUT /v1/data/{path}` (204), `POST /v1/data/{path}` with `{"input": ...}` -> `{"result": ...}`,
 or `{}` when the decision is undefined, as OPA does. Evaluation is done by a real Rego evaluator:
-the default embedded engine (regorus) by default, regopy with `backend="regopy"`, or OPA's own Go evaluator through
-opa-golib-python-bindings (`backend="opa-golib"`). Every request is recorded.
+the default embedded engine (regorus) by default, regopy with `backend="regopy"`, or OPA's own Go
+evaluator through opa-golib-python-bindings (`backend="opa-golib"`), which compiles the policies
+once and keeps the compiled engines for later queries, as an OPA server does. Every request is
+recorded.
 
 Faults for tests: `fail_with` (status code for every /v1 request), `delay` (seconds before each
 answer), `undefined` (answer `{}` to every query), `token` (require `Authorization: Bearer`).
@@ -47,6 +49,11 @@ class OpaState:
     undefined: bool = False
     token: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # opa-golib: compiled engines kept between queries, per (policies, data), and how many may
+    # evaluate at once (OPA evaluates on its cores; a Python thread per request would compile
+    # an engine each under load). Set with FakeOpaServer(pool_size=...).
+    idle_engines: dict[str, list[Any]] = field(default_factory=dict)
+    engine_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(4))
 
     def compile_error(self, policies: dict[str, str]) -> str | None:
         try:
@@ -55,20 +62,47 @@ class OpaState:
             return str(exc)
         return None
 
+    def _golib_engine(self, policies: dict[str, str]) -> tuple[str, Any]:
+        """An OPA Go engine with these policies and the data loaded: an idle one compiled for
+        them if there is one (as an OPA server compiles once, not per query), else a new one.
+        At most pool_size engines evaluate at once; other queries wait for one (_release)."""
+        key = json.dumps([sorted(policies.items()), self.data], sort_keys=True)
+        self.engine_slots.acquire()
+        with self.lock:
+            idle = self.idle_engines.get(key)
+            if idle:
+                return key, idle.pop()
+        from opa_bindings.engine import OpaEngine
+
+        engine = OpaEngine()
+        try:
+            for name in sorted(policies):
+                engine.add_policy(name, policies[name])
+            if self.data:
+                engine.add_data(self.data, "")
+        except Exception:
+            engine.close()
+            self.engine_slots.release()
+            raise
+        return key, engine
+
+    def _release(self, key: str, engine: Any) -> None:
+        with self.lock:
+            stale = [k for k in self.idle_engines if k != key]
+            for k in stale:  # the policies or data changed: engines for the old ones are done
+                for old in self.idle_engines.pop(k):
+                    old.close()
+            self.idle_engines.setdefault(key, []).append(engine)
+        self.engine_slots.release()
+
     def evaluate(self, policies: dict[str, str], query: str, input_document: Any) -> Any:
         """The value bound to x, or raise LookupError when undefined."""
         if self.backend == "opa-golib":
-            from opa_bindings.engine import OpaEngine
-
-            engine = OpaEngine()
+            key, engine = self._golib_engine(policies)
             try:
-                for name in sorted(policies):
-                    engine.add_policy(name, policies[name])
-                if self.data:
-                    engine.add_data(self.data, "")
                 rows = engine.eval_query(query, input_document)
             finally:
-                engine.close()
+                self._release(key, engine)
             if not rows:
                 raise LookupError(query)
             return rows[0]["x"]
@@ -180,13 +214,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, {"result": value})
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # like OPA, take many clients at once (socketserver's default is 5)
+    daemon_threads = True
+
+
 class FakeOpaServer:
     """Run the server on a free loopback port in a thread: `with FakeOpaServer() as opa: opa.url`."""
 
-    def __init__(self, backend: str = "regorus") -> None:
-        self.state = OpaState(backend=backend)
+    def __init__(self, backend: str = "regorus", pool_size: int = 4) -> None:
+        self.state = OpaState(backend=backend, engine_slots=threading.Semaphore(pool_size))
         handler = type("Handler", (_Handler,), {"state": self.state})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _Server(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
@@ -205,3 +244,7 @@ class FakeOpaServer:
     def __exit__(self, *exc: Any) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+        for engines in self.state.idle_engines.values():
+            for engine in engines:
+                engine.close()
+        self.state.idle_engines.clear()
