@@ -37,6 +37,9 @@ class RunOptions:
     cache_dir: Path | None = None
     jobs: int | None = None
     extra_exclude: tuple[str, ...] = field(default_factory=tuple)
+    # Facts about the run that only the caller knows (the Action: what a pull request changed
+    # among the configuration and policies), added to input.run beside the pipeline's own.
+    run_info: dict[str, Any] = field(default_factory=dict)
     # progress(done, total) for the terminal's bar while the Hub is asked (console.py); not a setting.
     progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
@@ -151,6 +154,8 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
                 f"fail-open: the Hub could not be asked about {', '.join(failed)}; the policies judged them as 'error' facts."
             )
         document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today)
+        if options.run_info:
+            document["run"] = {**document.get("run", {}), **options.run_info}
         findings = parse_findings(engine.evaluate(document), len(scan.references))
     finally:
         engine.close()

@@ -13,6 +13,8 @@ ANNOTATIONS = ("checks", "commands", "none")
 COMMENT = ("always", "on-failure", "never")
 FAIL_ON = ("deny", "warn", "never")
 ENGINES = ("auto", "embedded", "opa")
+TREES = ("head", "checkout")
+CONFIG_FROM = ("head", "base")
 
 
 def _raw(env: Mapping[str, str], name: str) -> str:
@@ -57,6 +59,8 @@ class ActionInputs:
     sarif_file: str | None = None
     only_changed: bool = False
     offline: bool | None = None  # None: from the configuration
+    tree: str = "head"  # head: the pull request's head commit; checkout: the files as checked out
+    config_from: str = "head"  # base: the base branch's configuration, lockfile and policies
     # Secrets: kept out of repr so no log line or traceback can show them.
     github_token: str = field(default="", repr=False)
     hf_token: str = field(default="", repr=False)
@@ -76,6 +80,8 @@ class ActionInputs:
             sarif_file=_raw(env, "sarif_file") or None,
             only_changed=bool(_flag(env, "only_changed", False)),
             offline=_flag(env, "offline", None),
+            tree=_choice(env, "tree", TREES, "head") or "head",
+            config_from=_choice(env, "config_from", CONFIG_FROM, "head") or "head",
             github_token=_raw(env, "github_token"),
             hf_token=_raw(env, "hf_token"),
             opa_token=_raw(env, "opa_token"),

@@ -54,7 +54,7 @@ def test_action_inputs_match_what_the_entrypoint_reads():
     fields = set(ActionInputs.__dataclass_fields__)
     assert set(action["inputs"]) == fields
     assert all(re.fullmatch(r"[a-z][a-z_]*", name) for name in action["inputs"])  # snake_case
-    assert set(action["outputs"]) == {"findings", "deny_count", "warn_count", "sarif_file"}
+    assert set(action["outputs"]) == {"findings", "deny_count", "warn_count", "sarif_file", "sha"}
     assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
     assert action["inputs"]["github_token"]["default"] == "${{ github.token }}"
 
