@@ -138,7 +138,7 @@ def github_server():
 def pr_repo(tmp_path) -> PrRepo:
     """A small pull request: the head changes src/app.py, the base branch moved on meanwhile."""
     return make_pr_repo(
-        tmp_path / "repo",
+        tmp_path / "default-repo",
         {"src/app.py": "a = 1\n", "README.md": "demo\n"},
         {"src/app.py": "a = 1\nb = 2\n"},
         base_moves={"README.md": "demo, moved on\n"},
