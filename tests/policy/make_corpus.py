@@ -209,6 +209,16 @@ case("36_overlaps", "overlapping deprecations, registry entries and waivers: the
                      {"model": "o/old-v1", "rule": "*", "justification": "second", "expires": "2030-01-01"}]}),
      [["deprecation/sunset", "deny", 0, True], ["registry/review-overdue", "warn", 0, True]])
 
+BASE_CONFIG = {"licenses": {"categories": {"copyleft": "deny"}}, "config_changed": "deny"}
+HEAD_CONFIG = {"licenses": {"categories": {"copyleft": "allow"}}, "config_changed": "allow",
+               "waivers": [{"model": "org/*", "rule": "license/*", "justification": "added by the pull request", "expires": "2027-01-31"}]}
+case("37_config_changed", "a pull request relaxes the configuration it is judged by (input.run from the GitHub Action)",
+     dict(doc([hub("org/m")], HEAD_CONFIG), run={
+         "config_from": "head", "base_config": BASE_CONFIG, "head_config": HEAD_CONFIG, "changed_lock_entries": [],
+         "changed_policy_files": [{"path": ".aiospo.yaml", "old_path": None, "status": "modified", "kind": "config"},
+                                  {"path": "policies/org.rego", "old_path": None, "status": "deleted", "kind": "policy"}]}),
+     [["config/changed", "deny", None, False]])
+
 
 def main() -> None:
     HERE.mkdir(exist_ok=True)
