@@ -15,6 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
+PROJECT_WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent
 
 
@@ -59,7 +60,7 @@ def test_action_inputs_match_what_the_entrypoint_reads():
     assert action["inputs"]["github_token"]["default"] == "${{ github.token }}"
 
 
-@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("workflow", WORKFLOWS + PROJECT_WORKFLOWS, ids=lambda p: p.name)
 def test_example_workflow_passes_the_workflow_schema(workflow):
     done = run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -67,7 +68,8 @@ def test_example_workflow_passes_the_workflow_schema(workflow):
 
 def test_example_workflows_pass_zizmor():
     assert len(WORKFLOWS) >= 3
-    done = run(tool("zizmor"), "--offline", "--persona", "pedantic", *map(str, WORKFLOWS), "action.yml")
+    assert PROJECT_WORKFLOWS, "the release workflow is linted too"
+    done = run(tool("zizmor"), "--offline", "--persona", "pedantic", *map(str, WORKFLOWS + PROJECT_WORKFLOWS), "action.yml")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

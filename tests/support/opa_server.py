@@ -185,10 +185,10 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeOpaServer:
     """Run the server on a free loopback port in a thread: `with FakeOpaServer() as opa: opa.url`."""
 
-    def __init__(self, backend: str = "regopy") -> None:
+    def __init__(self, backend: str = "regopy", port: int = 0) -> None:
         self.state = OpaState(backend=backend)
         handler = type("Handler", (_Handler,), {"state": self.state})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
