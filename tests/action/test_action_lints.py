@@ -40,7 +40,7 @@ def test_dockerfile_follows_container_action_rules():
     assert lines[0].startswith("FROM python:3.12-slim@sha256:")
     assert not [l for l in lines if re.match(r"\s*(USER|WORKDIR)\b", l)]
     assert re.search(r"^COPY --from=openpolicyagent/opa:[0-9.]+-static@sha256:[0-9a-f]{64} /opa /usr/local/bin/opa$", "\n".join(lines), re.M)
-    assert 'ENTRYPOINT ["aiospo-ci-action"]' in lines
+    assert 'ENTRYPOINT ["/usr/bin/tini", "--", "aiospo-ci-action"]' in lines
 
 
 def test_action_yml_passes_the_github_action_schema():
