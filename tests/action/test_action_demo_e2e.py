@@ -17,9 +17,12 @@ DEMO = ROOT / "examples" / "demo"
 
 
 def _demo_checkout(tmp_path: Path) -> tuple[Path, dict]:
-    """A pull request that adds the demo, checked out as GitHub's test merge commit."""
+    """A pull request that adds the demo's code (its aiospo.lock is on the base branch already,
+    so the pull request changes no file that decides the gate), checked out as GitHub's test
+    merge commit."""
     files = {p.relative_to(DEMO).as_posix(): p.read_bytes() for p in sorted(DEMO.rglob("*")) if p.is_file()}
-    repo = make_pr_repo(tmp_path / "repo", {"README.md": "app\n"}, files, base_moves={"README.md": "app, moved on\n"})
+    lock = {"aiospo.lock": files.pop("aiospo.lock")}
+    repo = make_pr_repo(tmp_path / "repo", {"README.md": "app\n", **lock}, files, base_moves={"README.md": "app, moved on\n"})
     return repo.clone(tmp_path / "workspace", repo.merge), pr_event(head=repo.head, base=repo.base)
 
 
