@@ -147,6 +147,15 @@ def lock_changes(base: bytes | None, head: bytes | None) -> list[dict[str, Any]]
     return out
 
 
+def lock_diff(git: Git, base: str, root: Path, decisive_changes: Sequence[Change], base_files: GateFiles | None, head_files: GateFiles) -> list[dict[str, Any]] | None:
+    """input.run.changed_lock_entries: [] when the lockfile is unchanged, None when unknown."""
+    if base_files is None:
+        return None
+    if not any(side.kind(p) == "lockfile" for c in decisive_changes for p in c.paths() for side in (base_files, head_files)):
+        return []
+    return lock_changes(git.show(base, base_files.lockfile), lock_bytes(root, head_files.lockfile))
+
+
 def use_base(git: Git, base: str, root: Path, base_files: GateFiles, head_files: GateFiles) -> None:
     """Replace the judged tree's gate files by the base commit's: remove what either side
     names, then write the base's versions."""

@@ -20,7 +20,6 @@ import dataclasses
 import json
 import os
 import secrets
-import shutil
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -164,22 +163,12 @@ def _prepare(inputs: ActionInputs, event: Event, workspace: Path, git: Git, repo
     sides = [head_files] + ([base_files] if base_files else [])
     if prepared.changes is not None:
         prepared.decisive = gate.decisive(prepared.changes, *sides)
-    lock = None
-    if base_files is not None and any(head_files.kind(p) == "lockfile" or base_files.kind(p) == "lockfile" for c in prepared.decisive for p in c.paths()):
-        lock = gate.lock_changes(git.show(base_sha, base_files.lockfile), gate.lock_bytes(tree.root, head_files.lockfile))
-    elif base_files is not None:
-        lock = []
-
+    lock = gate.lock_diff(git, base_sha, tree.root, prepared.decisive, base_files, head_files)
     if inputs.config_from == "base":
         if base is None or base_files is None or base.config is None:
             why = base.error if base is not None and base.error else f"the base commit {base_sha[:12] or '(none)'} is not in the checkout; set `fetch-depth: 0`"
             raise AiospoError(f"input config_from: base could not read the base branch's configuration ({why}).")
-        if tree.scratch is None:  # judging the workspace itself: work on a copy, never on the checkout
-            import tempfile
-
-            scratch = Path(tempfile.mkdtemp(prefix="aiospo-ci-"))
-            shutil.copytree(workspace, scratch / "tree", symlinks=True, ignore=shutil.ignore_patterns(".git"))
-            tree.root, tree.scratch = scratch / "tree", scratch
+        tree.make_private()  # the base's files go into a copy, never into the checkout
         gate.use_base(git, base_sha, tree.root, base_files, head_files)
         prepared.notes.append(f"config_from: base: judged with the configuration, lockfile and policies of the base branch ({base_sha[:12]}).")
     prepared.run_info = gate.run_fields(prepared.changes, base, head, base_files, head_files, lock, inputs.config_from)
@@ -407,7 +396,8 @@ def _annotate(env, log, event, repo, sha, items, result, code, counts, changed_r
         read_back_waits=(wait, 2 * wait, 4 * wait),
     )
     if outcome.error is None:
-        log.line(f"aiospo-ci: check run {outcome.check_run_id}: {outcome.sent} annotations in {outcome.requests} requests.")
+        read_back = f" ({outcome.read_backs} lost answers read back, none resent)" if outcome.read_backs else ""
+        log.line(f"aiospo-ci: check run {outcome.check_run_id}: {outcome.sent} annotations in {outcome.requests} requests{read_back}.")
         return []
     lined = [a for a in items if a.path]
     lost = [a for a in items if not a.path] + lined[outcome.sent :]

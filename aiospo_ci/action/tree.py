@@ -37,6 +37,15 @@ class JudgedTree:
     scratch: Path | None = None  # a private folder to remove when the run ends
     checkout: str | None = None  # the workspace's HEAD, when it is a git checkout
 
+    def make_private(self) -> None:
+        """Judge a private copy from now on (the workspace's files without .git), so that
+        changing the judged files never touches the checkout."""
+        if self.scratch is not None:
+            return
+        scratch = Path(tempfile.mkdtemp(prefix="aiospo-ci-"))
+        shutil.copytree(self.root, scratch / "tree", symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        self.root, self.scratch = scratch / "tree", scratch
+
     def close(self) -> None:
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
