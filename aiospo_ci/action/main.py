@@ -145,14 +145,15 @@ def _prepare(inputs: ActionInputs, event: Event, workspace: Path, git: Git, repo
         prepared.notes.append(tree.note)
     if inputs.only_changed or event.is_pull_request:
         prepared.changes, prepared.changes_source = _changes(git, event, repo, log)
+    head = gate.config_in_tree(tree.root, inputs.config)
+    head_files = gate.gate_files(head.config, head.path or inputs.config, inputs.policy_dirs)
     if not event.is_pull_request:
         if inputs.config_from == "base":
             raise AiospoError(f"input config_from: base needs a pull request, and this is a {event.name} event; remove it from this workflow.")
+        prepared.decisive = gate.decisive(prepared.changes or [], head_files)
         return prepared
 
     base_sha = event.base_sha or ""
-    head = gate.config_in_tree(tree.root, inputs.config)
-    head_files = gate.gate_files(head.config, head.path or inputs.config, inputs.policy_dirs)
     base: gate.ConfigAt | None = None
     base_files: gate.GateFiles | None = None
     if git.has_tree(base_sha):

@@ -162,3 +162,10 @@ def test_workflow_dispatch_reports_on_the_checked_out_commit_and_judges_everythi
     run = harness(repo=repo, event=dispatch, event_name="workflow_dispatch", workspace=workspace, sha=repo.head).run_real()
     assert [r.body["head_sha"] for r in github_server.calls("POST", r"/check-runs$")] == [repo.base]
     assert f"not at {repo.head[:12]} that triggered the run" in run.summary
+
+
+def test_a_push_that_changes_the_lockfile_puts_everything_in_scope(harness, github_server, tmp_path):
+    repo = make_pr_repo(tmp_path / "repo", {"src/legacy.py": BASE_APP + 'm = AutoModel.from_pretrained("org/legacy")\n'}, {"aiospo.lock": '{"aiospo_lock_version": 1, "entries": []}\n'})
+    push = {"before": repo.fork_point, "after": repo.head, "repository": {"full_name": "acme/app"}}
+    run = harness(repo=repo, event=push, event_name="push", workspace=repo.clone(tmp_path / "pushed", repo.head), sha=repo.head, inputs={"only_changed": "true"}).run_real()
+    assert run.code == 1 and "every reference is in scope because this change touches aiospo.lock" in run.stdout
