@@ -42,6 +42,9 @@ class RunOptions:
     scopes: tuple[str, ...] | None = None  # --scope: judge only references in these scopes (None: all)
     baseline: Path | None = None  # --baseline FILE; None: the configuration's, else .aiospo-baseline.json if present
     use_baseline: bool = True  # False: --no-baseline, and `aiospo-ci baseline` itself
+    # Facts about the run that only the caller knows (the Action: what a pull request changed
+    # among the configuration and policies), added to input.run beside the pipeline's own.
+    run_info: dict[str, Any] = field(default_factory=dict)
     # progress(done, total) for the terminal's bar while the Hub is asked (console.py); not a setting.
     progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
@@ -165,6 +168,8 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
                 f"fail-open: the Hub could not be asked about {', '.join(failed)}; the policies judged them as 'error' facts."
             )
         document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today)
+        if options.run_info:
+            document["run"] = {**document.get("run", {}), **options.run_info}
         findings = parse_findings(evaluate_distinct(engine, document, modules), len(scan.references))
         warnings.extend(engine.notes)
     finally:

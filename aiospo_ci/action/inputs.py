@@ -13,6 +13,8 @@ ANNOTATIONS = ("checks", "commands", "none")
 COMMENT = ("always", "on-failure", "never")
 FAIL_ON = ("deny", "warn", "never")
 ENGINES = ("auto", "embedded", "opa")
+TREES = ("head", "checkout")
+CONFIG_FROM = ("head", "base")
 
 
 def _raw(env: Mapping[str, str], name: str) -> str:
@@ -59,6 +61,8 @@ class ActionInputs:
     offline: bool | None = None  # None: from the configuration
     suggestions: bool = True  # the mechanical fixes as review suggestions (action/suggestions.py)
     decision_log: str | None = None  # the decision record's file (aiospo_ci/decision_log.py)
+    tree: str = "head"  # head: the pull request's head commit; checkout: the files as checked out
+    config_from: str = "head"  # base: the base branch's configuration, lockfile and policies
     # Secrets: kept out of repr so no log line or traceback can show them.
     github_token: str = field(default="", repr=False)
     hf_token: str = field(default="", repr=False)
@@ -80,6 +84,8 @@ class ActionInputs:
             offline=_flag(env, "offline", None),
             suggestions=bool(_flag(env, "suggestions", True)),
             decision_log=_raw(env, "decision_log") or None,
+            tree=_choice(env, "tree", TREES, "head") or "head",
+            config_from=_choice(env, "config_from", CONFIG_FROM, "head") or "head",
             github_token=_raw(env, "github_token"),
             hf_token=_raw(env, "hf_token"),
             opa_token=_raw(env, "opa_token"),

@@ -121,7 +121,7 @@ class LocalOpaEngine(OpaServerEngine):
     def __init__(self, binary: str, *, timeout: float = DEFAULT_TIMEOUT, ready_timeout: float = 20.0) -> None:
         port = _free_port()
         self._process = subprocess.Popen(
-            [binary, "run", "--server", "--addr", f"127.0.0.1:{port}", "--log-level", "error"],
+            [binary, "run", "--server", "--disable-telemetry", "--addr", f"127.0.0.1:{port}", "--log-level", "error"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -137,7 +137,7 @@ class MarkdownReport(Report):
     `limit`: the byte budget (65,536 for a comment). `categories`: (kind, id) -> license category
     as the policies define it (data.aiospo.lib.license_category; Python keeps no copy of the
     catalogue); None asks the built-in policy library; a model without one shows a dash. `changed_refs`: with only_changed,
-    the reference indexes the pull request touched (marked in the tables)."""
+    the indexes of the references in scope (marked in the tables)."""
 
     name = "markdown"
 
@@ -179,8 +179,8 @@ class MarkdownReport(Report):
         if self.changed_refs is not None:
             lines += [
                 "",
-                f"Only changed lines decide the verdict: {len(self.changed_refs)} of {len(result.scan.references)} "
-                "references are in lines this pull request changed (marked :pencil2:). Everything found is listed below.",
+                f"Only what this change decides counts toward the verdict: {len(self.changed_refs)} of {len(result.scan.references)} "
+                "references are in scope (marked :pencil2:). Everything found is listed below.",
             ]
         for note in self.notes:
             lines += ["", f"> {text(note, 2_000)}"]

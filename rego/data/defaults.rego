@@ -53,6 +53,9 @@ settings := {
 	"deprecations": [],
 	"api_models": {"providers": [], "models": [], "unapproved": "warn"},
 	"waivers": [],
+	# A pull request that changes the configuration, aiospo.lock or the policies (the Action's
+	# config/changed; read from the base branch's configuration).
+	"config_changed": "warn",
 }
 
 # Category actions that depend on the intended use, applied when the configuration does not

@@ -236,6 +236,15 @@ case("40_obligations_allowed", "an allowed community license gets its obligation
      doc([hub("w/gemma", license="gemma"), hub("w/cuda", license="c-uda", kind="dataset", ref_kw={"kind": "dataset"})],
          {"licenses": {"allow": ["gemma"]}}),
      [["license/obligations", "info", 0, False], ["license/obligations", "info", 1, False]])
+BASE_CONFIG = {"licenses": {"categories": {"copyleft": "deny"}}, "config_changed": "deny"}
+HEAD_CONFIG = {"licenses": {"categories": {"copyleft": "allow"}}, "config_changed": "allow",
+               "waivers": [{"model": "org/*", "rule": "license/*", "justification": "added by the pull request", "expires": "2027-01-31"}]}
+case("41_config_changed", "a pull request relaxes the configuration it is judged by (input.run from the GitHub Action)",
+     dict(doc([hub("org/m")], HEAD_CONFIG), run={
+         "config_from": "head", "base_config": BASE_CONFIG, "head_config": HEAD_CONFIG, "changed_lock_entries": [],
+         "changed_policy_files": [{"path": ".aiospo.yaml", "old_path": None, "status": "modified", "kind": "config"},
+                                  {"path": "policies/org.rego", "old_path": None, "status": "deleted", "kind": "policy"}]}),
+     [["config/changed", "deny", None, False]])
 
 
 def main() -> None:

@@ -222,10 +222,10 @@ class _Server(ThreadingHTTPServer):
 class FakeOpaServer:
     """Run the server on a free loopback port in a thread: `with FakeOpaServer() as opa: opa.url`."""
 
-    def __init__(self, backend: str = "regorus", pool_size: int = 4) -> None:
+    def __init__(self, backend: str = "regorus", pool_size: int = 4, port: int = 0) -> None:
         self.state = OpaState(backend=backend, engine_slots=threading.Semaphore(pool_size))
         handler = type("Handler", (_Handler,), {"state": self.state})
-        self._httpd = _Server(("127.0.0.1", 0), handler)
+        self._httpd = _Server(("127.0.0.1", port), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
