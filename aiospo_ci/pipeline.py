@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Callable, Sequence
+import re
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiospo_ci.config import find_config, load_config
+from aiospo_ci.config import configured_endpoint, find_config, inside_root, load_config
 from aiospo_ci.errors import AiospoError, ConfigError, HubError
 from aiospo_ci.model import CheckResult, ScanResult
 
@@ -37,6 +39,7 @@ class RunOptions:
     cache_dir: Path | None = None
     jobs: int | None = None
     extra_exclude: tuple[str, ...] = field(default_factory=tuple)
+    hub_budget: float | None = None  # seconds: lockfile and cache first, the Hub only for the rest (pre-commit)
     # progress(done, total) for the terminal's bar while the Hub is asked (console.py); not a setting.
     progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
@@ -79,8 +82,61 @@ def run_scan(options: RunOptions, config: dict[str, Any]) -> ScanResult:
     for p in options.paths or ():
         if not (options.root / p).exists() and not p.exists():
             raise AiospoError(f"{p}: no such file or directory; give paths inside {options.root}.")
-    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude
+    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude + _cache_folders(options, config)
     return scan_paths(options.root, options.paths, exclude=exclude, cache_dir=options.cache_dir, jobs=options.jobs)
+
+
+def _cache_folders(options: RunOptions, config: dict[str, Any]) -> tuple[str, ...]:
+    """The cache folders that lie inside the repository, as exclude patterns: the scan must not
+    read what the runs write. Each must hold only cache files and nothing the repository
+    commits: a cache a pull request can write is facts the pull request chose."""
+    from aiospo_ci.hub.settings import cache_dir_for
+
+    root = options.root.resolve()
+    folders = {cache_dir_for(config.get("hub") or {}, options.root, options.cache_dir)}
+    if options.cache_dir is not None:
+        folders.add(Path(options.cache_dir))
+    patterns = []
+    for folder in sorted(folders):
+        path = (root / folder).resolve()
+        if path == root or root in path.parents:
+            _check_cache_folder(root, path)
+            patterns.append("/" + path.relative_to(root).as_posix() + "/")
+    return tuple(patterns)
+
+
+# What the Hub cache (hub-v1/ab/<sha256>.json) and the scan cache (scan/<name>.json) write.
+_CACHE_FILE = re.compile(r"^(hub-v[0-9]+/[0-9a-f]{2}/(\.tmp-[^/]*|[0-9a-f]{64}\.json)|scan/[^/]+)$")
+
+
+def _check_cache_folder(root: Path, folder: Path) -> None:
+    where = folder.relative_to(root).as_posix() or "."
+    what = f"the cache folder {where} (hub.cache_dir, --cache-dir or AIOSPO_CACHE_DIR)"
+    tracked = _tracked_under(root, where)
+    if tracked:
+        raise ConfigError(
+            f"{what} holds files the repository has committed ({tracked[0]}); a cache is written by runs, never committed, "
+            "or a pull request could choose the facts it is judged on. Remove them from the repository, or use a folder outside it."
+        )
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_symlink() or (path.is_file() and not _CACHE_FILE.match(relative)):
+                raise ConfigError(
+                    f"{what} lies inside the scanned tree: it holds {where}/{relative}, which is not a cache file. "
+                    "Give the cache a folder of its own (ignored by git), or one outside the repository."
+                )
+
+
+def _tracked_under(root: Path, where: str) -> list[str]:
+    """The files git tracks under `where` in the work tree at `root` ([] outside git)."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", where], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if done.returncode != 0:  # not a git work tree: nothing is committed
+        return []
+    return [p for p in done.stdout.decode("utf-8", "replace").split("\0") if p]
 
 
 def hub_settings(options: RunOptions, config: dict[str, Any]):
@@ -88,8 +144,17 @@ def hub_settings(options: RunOptions, config: dict[str, Any]):
     from aiospo_ci.hub.settings import HubSettings
 
     return HubSettings.from_config(
-        config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint, cache_dir=options.cache_dir
+        config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint, cache_dir=options.cache_dir,
+        budget=options.hub_budget,
     )
+
+
+def run_context(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """input.run: what the policies may know about where they run. `ci` (CI or GITHUB_ACTIONS
+    set) lets the defaults be stricter in CI than on a developer's machine."""
+    env = os.environ if env is None else env
+    ci = any((env.get(name) or "").strip().lower() not in ("", "0", "false", "no", "off") for name in ("CI", "GITHUB_ACTIONS"))
+    return {"ci": ci}
 
 
 def run_enrich(options: RunOptions, settings, scan: ScanResult, today: str):
@@ -110,9 +175,14 @@ def run_lock(options: RunOptions) -> Path:
 
 
 def _policy_dirs(options: RunOptions, config: dict[str, Any]) -> list[Path]:
+    """--policy folders as given, then the configuration's, which (like every file in them,
+    symlinks followed) must lie inside the repository."""
     dirs = list(options.policy_dirs)
     for d in config.get("policy_dirs") or ():
-        dirs.append(options.root / d)
+        folder = inside_root(options.root, d, "policy_dirs")
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            inside_root(options.root, path, "policy_dirs")
+        dirs.append(folder)
     for d in dirs:
         if not d.is_dir():
             raise ConfigError(f"policy folder {d}: not a directory; fix --policy or policy_dirs in the configuration.")
@@ -131,7 +201,10 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     # Compile the policies before any network work: a broken policy should fail fast.
     modules = library.load_modules(policy_dirs)
     data = library.load_data(policy_dirs)
-    engine = make_engine(options.engine or config.get("engine") or "auto", options.opa_url or config.get("opa_url"))
+    opa_url = options.opa_url or configured_endpoint(
+        "opa_url", config.get("opa_url"), None, None, bool(os.environ.get("OPA_TOKEN")), "--opa-url or the Action's opa_url input"
+    )
+    engine = make_engine(options.engine or config.get("engine") or "auto", opa_url)
     try:
         engine.load(modules, data)
         scan = run_scan(options, config)
@@ -150,7 +223,7 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
             warnings.append(
                 f"fail-open: the Hub could not be asked about {', '.join(failed)}; the policies judged them as 'error' facts."
             )
-        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today)
+        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today, run_context())
         findings = parse_findings(engine.evaluate(document), len(scan.references))
     finally:
         engine.close()

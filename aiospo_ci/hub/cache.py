@@ -1,10 +1,16 @@
 """An on-disk cache of Hub facts, so a second `check` within the TTL asks the Hub nothing.
 
 Content-addressed: one JSON file per (endpoint, kind, id, revision), named by the SHA-256 of
-that key; the file repeats the key so a collision or a hand-edited file is a miss, not a wrong
-answer. Only HubFacts are stored (they never hold a token). Writes go to a temporary file
-renamed into place, so a reader never sees half a file and concurrent runs do not corrupt it.
-Facts that depend on the evaluation date (days_since_modified) are not stored.
+that key; the file repeats the key. Only HubFacts are stored (they never hold a token). Writes
+go to a temporary file renamed into place, so a reader never sees half a file and concurrent
+runs do not corrupt it. Facts that depend on the evaluation date (days_since_modified) are not
+stored.
+
+Only definite answers are kept: `ok`, `not_found` and `disabled`. A gated repository the token
+cannot read, and every error, is asked again next run (the answer depends on the token and on
+the moment). A file that exists but is not what this module writes (not JSON, another key,
+facts of the wrong type or an unknown status) stops the run with ConfigError naming it: it was
+edited or corrupted, and silently asking again would hide that.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from aiospo_ci.errors import ConfigError
 from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
+from aiospo_ci.hub.validate import facts_problem
 from aiospo_ci.model import HubFacts, unknown_facts
 
 FORMAT = 1
-# Answers worth keeping: the Hub said something definite. Errors are asked again next run.
-CACHEABLE = frozenset({"ok", "not_found", "gated", "disabled"})
+# Answers worth keeping: the Hub said something definite about the repository itself.
+CACHEABLE = frozenset({"ok", "not_found", "disabled"})
 
 
 class FactsCache:
@@ -42,18 +50,44 @@ class FactsCache:
         return self.directory / digest[:2] / f"{digest}.json"
 
     def get(self, key: FactsKey, *, any_age: bool = False) -> HubFacts | None:
-        """Cached facts if present and fresh (or of any age, offline); None otherwise."""
+        """Cached facts if present and fresh (or of any age, offline); None when absent or
+        stale. ConfigError when the file is not one this cache wrote."""
+        path = self.path_for(key)
         try:
-            doc = json.loads(self.path_for(key).read_text(encoding="utf-8"))
-            if doc.get("format") != FORMAT or doc.get("key") != self._key_doc(key):
-                return None
-            age = self._clock() - float(doc["stored_at"])
-            if not any_age and not (0 <= age < self.ttl_seconds):
-                return None
-            facts = HubFacts.from_dict(doc["facts"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # missing, unreadable or corrupt: a miss
-        return dataclasses.replace(facts, origin="cache")
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            return None  # absent, or a cache folder that cannot be read: asked again
+        except UnicodeDecodeError:
+            text = ""  # not what this cache writes: _checked says so
+        doc = self._checked(path, key, text)
+        age = self._clock() - doc["stored_at"]
+        if not any_age and not (0 <= age < self.ttl_seconds):
+            return None
+        if doc["facts"]["status"] not in CACHEABLE:
+            return None  # written by an older version that kept gated answers: ask again
+        return dataclasses.replace(HubFacts.from_dict(doc["facts"]), origin="cache")
+
+    def _checked(self, path: Path, key: FactsKey, text: str) -> dict:
+        def bad(what: str) -> ConfigError:
+            return ConfigError(
+                f"{path}: this Hub cache file {what}, so it was edited or corrupted; delete it (or the cache folder "
+                f"{self.directory}) and run again."
+            )
+
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            raise bad("is not valid JSON") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise bad(f"is not in format {FORMAT}")
+        if doc.get("key") != self._key_doc(key):
+            raise bad(f"holds another key than the {key.kind} {key.id} it is named for")
+        if isinstance(doc.get("stored_at"), bool) or not isinstance(doc.get("stored_at"), (int, float)):
+            raise bad("has no number for stored_at")
+        problem = facts_problem(doc.get("facts"))
+        if problem:
+            raise bad(f"has facts that fail the schema ({problem})")
+        return doc
 
     def put(self, key: FactsKey, facts: HubFacts) -> None:
         if facts.status not in CACHEABLE:
@@ -102,16 +136,23 @@ class CachedSource(FactsSource):
 
 
 class CacheOnlySource(FactsSource):
-    """Offline: cached facts of any age, else `unknown`."""
+    """Cached facts of any age; the rest from `online` if given, else `unknown` (offline)."""
 
-    def __init__(self, cache: FactsCache | None):
+    def __init__(self, cache: FactsCache | None, online: FactsSource | None = None):
         self.cache = cache
+        self.online = online
 
     def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:
         out: dict[FactsKey, HubFacts] = {}
-        for key in set(keys):
+        missing = []
+        for key in sorted(set(keys), key=key_order):
             hit = self.cache.get(key, any_age=True) if self.cache else None
-            out[key] = hit or unknown_facts(
-                key.id, key.kind, "offline, and neither aiospo.lock nor the Hub cache has facts for it"
-            )
+            if hit is not None:
+                out[key] = hit
+            elif self.online is None:
+                out[key] = unknown_facts(key.id, key.kind, "offline, and neither aiospo.lock nor the Hub cache has facts for it")
+            else:
+                missing.append(key)
+        if missing and self.online is not None:
+            out.update(self.online.facts(missing))
         return out

@@ -156,8 +156,12 @@ class EmbeddedEngine(PolicyEngine):
 
         if not self._loaded:
             raise PolicyError("no policies were loaded before evaluation; this is a bug in aiospo-ci.")
+        from aiospo_ci.secrets import environment_hidden
+
         try:
-            with _native_stdout_to_stderr():
+            # rego-cpp answers opa.runtime().env from the live process environment: a policy
+            # from the repository under review must not read the job's tokens that way.
+            with _native_stdout_to_stderr(), environment_hidden():
                 self._interpreter.set_input(Input(_escaped_strings(input_document)))
                 output = rego_query(self._interpreter._impl, f"x := {query}")
         except RegoError as exc:

@@ -8,13 +8,13 @@ import data.aiospo.catalogue
 import data.aiospo.defaults
 import data.aiospo.lib
 
-# A reference whose license the Hub told us (a gated repo without access may still show it).
+# A reference whose license the Hub told us, and a gated repo the token cannot read: its
+# license is then unknown (or what the gate page shows), and unknown is judged, never passed.
 _judged(r) if lib.hub_ok(r)
 
 _judged(r) if {
 	r.source == "huggingface"
 	r.facts.status == "gated"
-	is_string(r.facts.license)
 }
 
 _category(r) := lib.license_category(r.facts.license, r.facts.license_name, r.facts.license_link)
@@ -36,7 +36,10 @@ _explicit(r) if _listed("warn", r)
 
 _explicit(r) if _listed("allow", r)
 
-_why(r, "unknown") := "declares no license" if {
+_why(r, "unknown") := "is gated and the token in use cannot read it, so its license is unknown" if {
+	r.facts.status == "gated"
+	lib.license_id(r.facts.license) == ""
+} else := "declares no license" if {
 	lib.license_id(r.facts.license) == ""
 } else := sprintf("declares license '%s', which no policy can judge without a human reading it", [_label(r)]) if {
 	lib.license_id(r.facts.license) in {"other", "unknown", "cc"}

@@ -4,7 +4,7 @@ from aiospo_ci.hub.settings import HubSettings
 
 
 def test_defaults_come_from_the_environment(tmp_path: Path) -> None:
-    env = {"HF_ENDPOINT": "http://mirror.example:8080/", "HF_TOKEN": "hf_envtoken", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    env = {"HF_ENDPOINT": "http://mirror.example:8080/", "HF_TOKEN": "hf_envtoken", "XDG_CACHE_HOME": str(tmp_path / "xdg"), "HF_HOME": str(tmp_path / "hf")}
     s = HubSettings.from_config({}, tmp_path, offline=None, endpoint=None, env=env)
     assert s.endpoint == "http://mirror.example:8080"
     assert s.token == "hf_envtoken"
@@ -36,8 +36,10 @@ def test_cache_dir_env_wins_and_home_default(tmp_path: Path, monkeypatch) -> Non
     assert s.endpoint_url == "https://huggingface.co"
 
 
-def test_hf_hub_offline_means_offline(tmp_path: Path) -> None:
-    assert HubSettings.from_config({}, tmp_path, offline=None, endpoint=None, env={"HF_HUB_OFFLINE": "1"}).offline
+def test_hf_hub_offline_does_not_switch_a_check_offline(tmp_path: Path) -> None:
+    """Only --offline or hub.offline do: a stray variable must not make the check trust the lockfile."""
+    assert not HubSettings.from_config({}, tmp_path, offline=None, endpoint=None, env={"HF_HUB_OFFLINE": "1"}).offline
+    assert HubSettings.from_config({"offline": True}, tmp_path, offline=None, endpoint=None, env={}).offline
 
 
 def test_token_is_not_in_repr(tmp_path: Path) -> None:

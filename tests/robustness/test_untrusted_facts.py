@@ -147,7 +147,7 @@ def warm_cache_file(cli, tmp_path: Path, hub_server) -> tuple[Path, Path, dict[s
     env = {"AIOSPO_CACHE_DIR": str(tmp_path / "hub-cache")}
     first = cli("check", str(root), "--format", "json", "--engine", "embedded", *hub(hub_server), env=env)
     assert first.rc == 1, first
-    files = [p for p in (tmp_path / "hub-cache").rglob("*.json") if "facebook/nllb" in p.read_text(encoding="utf-8")]
+    files = [p for p in (tmp_path / "hub-cache" / "hub-v1").rglob("*.json") if "facebook/nllb" in p.read_text(encoding="utf-8")]
     assert len(files) == 1, files
     return root, files[0], env
 
@@ -170,7 +170,7 @@ def test_a_malformed_cache_file_stops_the_run_naming_the_file(cli, tmp_path, hub
     doc = json.loads(file.read_text(encoding="utf-8"))
     edit(doc)
     file.write_text(json.dumps(doc), encoding="utf-8")
-    extra = ["--offline"] if offline else hub(hub_server)
+    extra = ["--offline", *hub(hub_server)] if offline else hub(hub_server)  # the cache is keyed by endpoint
     run = cli("check", str(root), "--format", "json", "--engine", "embedded", *extra, env=env)
     assert run.rc == 2, run
     assert str(file) in run.stderr and words in run.stderr, run
