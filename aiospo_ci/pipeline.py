@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +89,7 @@ def _cache_folders(options: RunOptions, config: dict[str, Any]) -> tuple[str, ..
     """The cache folders that lie inside the repository, as exclude patterns: the scan must not
     read what the runs write. Each must hold only cache files and nothing the repository
     commits: a cache a pull request can write is facts the pull request chose."""
+    from aiospo_ci.hub.cache import check_cache_folder
     from aiospo_ci.hub.settings import cache_dir_for
 
     root = options.root.resolve()
@@ -100,43 +100,9 @@ def _cache_folders(options: RunOptions, config: dict[str, Any]) -> tuple[str, ..
     for folder in sorted(folders):
         path = (root / folder).resolve()
         if path == root or root in path.parents:
-            _check_cache_folder(root, path)
+            check_cache_folder(root, path)
             patterns.append("/" + path.relative_to(root).as_posix() + "/")
     return tuple(patterns)
-
-
-# What the Hub cache (hub-v1/ab/<sha256>.json) and the scan cache (scan/<name>.json) write.
-_CACHE_FILE = re.compile(r"^(hub-v[0-9]+/[0-9a-f]{2}/(\.tmp-[^/]*|[0-9a-f]{64}\.json)|scan/[^/]+)$")
-
-
-def _check_cache_folder(root: Path, folder: Path) -> None:
-    where = folder.relative_to(root).as_posix() or "."
-    what = f"the cache folder {where} (hub.cache_dir, --cache-dir or AIOSPO_CACHE_DIR)"
-    tracked = _tracked_under(root, where)
-    if tracked:
-        raise ConfigError(
-            f"{what} holds files the repository has committed ({tracked[0]}); a cache is written by runs, never committed, "
-            "or a pull request could choose the facts it is judged on. Remove them from the repository, or use a folder outside it."
-        )
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder).as_posix()
-            if path.is_symlink() or (path.is_file() and not _CACHE_FILE.match(relative)):
-                raise ConfigError(
-                    f"{what} lies inside the scanned tree: it holds {where}/{relative}, which is not a cache file. "
-                    "Give the cache a folder of its own (ignored by git), or one outside the repository."
-                )
-
-
-def _tracked_under(root: Path, where: str) -> list[str]:
-    """The files git tracks under `where` in the work tree at `root` ([] outside git)."""
-    try:
-        done = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", where], capture_output=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    if done.returncode != 0:  # not a git work tree: nothing is committed
-        return []
-    return [p for p in done.stdout.decode("utf-8", "replace").split("\0") if p]
 
 
 def hub_settings(options: RunOptions, config: dict[str, Any]):
@@ -188,7 +154,7 @@ def _policy_dirs(options: RunOptions, config: dict[str, Any]) -> list[Path]:
         folder = inside_root(options.root, d, "policy_dirs")
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
             inside_root(options.root, path, "policy_dirs")
-            found = _NETWORK_BUILTINS.search(path.read_text("utf-8", "replace")) if path.suffix == ".rego" else None
+            found = _NETWORK_BUILTINS.search(path.read_text("utf-8", "replace")) if path.suffix == ".rego" and path.is_file() else None
             if found:
                 raise PolicyError(
                     f"{path}: calls {found.group(1)}, which reaches the network from the machine running the check; a "

@@ -19,6 +19,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -156,3 +158,50 @@ class CacheOnlySource(FactsSource):
         if missing and self.online is not None:
             out.update(self.online.facts(missing))
         return out
+
+
+# What the Hub cache (hub-v1/ab/<sha256>.json) and the scan cache (scan/<name>.json) write.
+_CACHE_FILE = re.compile(r"^(hub-v[0-9]+/[0-9a-f]{2}/(\.tmp-[^/]*|[0-9a-f]{64}\.json)|scan/[^/]+)$")
+
+
+def check_cache_folder(root: Path, folder: Path) -> None:
+    """A cache folder inside the repository at `root` must hold nothing git tracks (a cache a
+    pull request can write is facts the pull request chose) and only cache files (else it is
+    part of the scanned tree, and excluding it from the scan would hide those files)."""
+    where = folder.relative_to(root).as_posix() or "."
+    what = f"the cache folder {where} (hub.cache_dir, --cache-dir or AIOSPO_CACHE_DIR)"
+    tracked = _tracked_under(root, where)
+    if tracked:
+        raise ConfigError(
+            f"{what} holds files the repository has committed ({tracked[0]}); a cache is written by runs, never committed, "
+            "or a pull request could choose the facts it is judged on. Remove them from the repository, or use a folder outside it."
+        )
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_symlink() or (path.is_file() and not _CACHE_FILE.match(relative)):
+                raise ConfigError(
+                    f"{what} lies inside the scanned tree: it holds {where}/{relative}, which is not a cache file. "
+                    "Give the cache a folder of its own (ignored by git), or one outside the repository."
+                )
+
+
+def _tracked_under(root: Path, where: str) -> list[str]:
+    """The files git tracks under `where` in the work tree at `root` ([] outside git). Not
+    knowing is not "none": a git that cannot run or refuses the repository stops the run."""
+    def unknown(why: str) -> ConfigError:
+        return ConfigError(
+            f"the cache folder {where} lies inside {root}, and git could not tell whether the repository commits files "
+            f"there ({why}); move the cache outside the repository (--cache-dir, AIOSPO_CACHE_DIR)."
+        )
+
+    try:
+        done = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", where], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise unknown(type(exc).__name__) from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        if "not a git repository" in message:
+            return []  # a plain folder: nothing is committed
+        raise unknown(message.splitlines()[0] if message else f"exit {done.returncode}")
+    return [p for p in done.stdout.decode("utf-8", "replace").split("\0") if p]

@@ -19,15 +19,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aiospo_ci.config import configured_endpoint, inside_root
+from aiospo_ci.secrets import remember
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 LOCKFILE_NAME = "aiospo.lock"
 # unknown: a lookup that fails makes the facts unknown (the pre-commit hook's budgeted lookups).
 OnError = Literal["fail_closed", "fail_open", "unknown"]
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().upper() in {"1", "ON", "YES", "TRUE"}
 
 
 def hub_token(env: Mapping[str, str]) -> str | None:
@@ -40,9 +37,11 @@ def hub_token(env: Mapping[str, str]) -> str | None:
     home = env.get("HF_HOME") or os.path.join(env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "huggingface")
     path = Path(env.get("HF_TOKEN_PATH") or os.path.join(os.path.expanduser(home), "token")).expanduser()
     try:
-        return path.read_text(encoding="utf-8").strip() or None
+        token = path.read_text(encoding="utf-8").strip() or None
     except (OSError, UnicodeDecodeError):
         return None
+    remember(token)  # not in the environment, so redaction must be told
+    return token
 
 
 def default_cache_dir(env: Mapping[str, str]) -> Path:
