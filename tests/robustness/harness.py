@@ -74,7 +74,7 @@ class Cli:
         self.home = home
         self.env: dict[str, str] = {}
 
-    def __call__(self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 120) -> Run:
+    def __call__(self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 300) -> Run:
         merged = dict(self.env)
         merged.update(env or {})
         proc = subprocess.run(
