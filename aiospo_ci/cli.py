@@ -18,6 +18,7 @@ from aiospo_ci import __version__
 from aiospo_ci.errors import AiospoError
 from aiospo_ci.policy.engines import ENGINES
 from aiospo_ci.report.formats import CHECK_FORMATS, SCAN_FORMATS
+from aiospo_ci.report.text import inert_text
 from aiospo_ci.scope import SCOPES
 from aiospo_ci.secrets import redact
 
@@ -73,7 +74,22 @@ def run_options(p: argparse.ArgumentParser) -> None:
 def _hub_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--offline", action="store_true", default=None, help="no network: facts from the lockfile and cache only; the rest are 'unknown'")
     p.add_argument("--hub-endpoint", metavar="URL", help="Hugging Face Hub URL (default: HF_ENDPOINT or https://huggingface.co)")
+    p.add_argument(
+        "--hub-budget", type=_seconds, metavar="SECONDS",
+        help="facts from aiospo.lock and the cache first; ask the Hub only about the rest, within SECONDS in all; "
+        "what it does not answer in time is 'unknown' (the pre-commit hook's mode)",
+    )
     p.add_argument("--today", metavar="YYYY-MM-DD", help="evaluation date for expiry and sunset rules (default: today, UTC)")
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 600:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds between 0 and 600")
+    return seconds
 
 
 def _policy_options(p: argparse.ArgumentParser) -> None:
@@ -153,6 +169,7 @@ def _run_options(args: argparse.Namespace):
         opa_url=getattr(args, "opa_url", None),
         offline=getattr(args, "offline", None),
         hub_endpoint=getattr(args, "hub_endpoint", None),
+        hub_budget=getattr(args, "hub_budget", None),
         fail_on=getattr(args, "fail_on", None),
         today=getattr(args, "today", None),
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
@@ -194,7 +211,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.explain:
         from aiospo_ci.policy.explain import render_explanation
 
-        sys.stderr.write(redact(render_explanation(result, document)))
+        sys.stderr.write(inert_text(render_explanation(result, document)))
     console.detail(console.stage_summary(result))
     if console.wants_rich_report(args.output, args.format):
         console.print_check(result)  # a table with colour for a person at a terminal
@@ -221,7 +238,7 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
     path = run_lock(_run_options(args))
     if not args.quiet:
-        sys.stderr.write(f"aiospo-ci: wrote {path}\n")
+        sys.stderr.write(inert_text(f"aiospo-ci: wrote {path}") + "\n")
     return EXIT_PASS
 
 
@@ -234,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except AiospoError as exc:
-        sys.stderr.write(redact(f"aiospo-ci: error: {exc}\n"))
+        sys.stderr.write(inert_text(f"aiospo-ci: error: {exc}") + "\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("aiospo-ci: interrupted; no verdict.\n")
@@ -243,6 +260,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "debug", False):
             import traceback
 
-            sys.stderr.write(redact(traceback.format_exc()))
-        sys.stderr.write(redact(f"aiospo-ci: internal error: {type(exc).__name__}: {exc}; no verdict was reached (run with --debug for the trace and report it).\n"))
+            sys.stderr.write(inert_text(traceback.format_exc()))
+        sys.stderr.write(inert_text(f"aiospo-ci: internal error: {type(exc).__name__}: {exc}; no verdict was reached (run with --debug for the trace and report it).") + "\n")
         return EXIT_ERROR

@@ -211,6 +211,15 @@ class HubFacts:
             d[f.name] = _plain(v)
         return d
 
+    def to_document(self) -> dict[str, Any]:
+        """to_dict() for the verdict documents (policy input, JSON report): a fact served from
+        the cache is the Hub's answer, so its origin is `hub` there. Whether the cache was cold
+        or warm is the run's business, not the verdict's (the --verbose log says it)."""
+        d = self.to_dict()
+        if d["origin"] == "cache":
+            d["origin"] = "hub"
+        return d
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> HubFacts:
         known = {f.name for f in dataclasses.fields(cls)}

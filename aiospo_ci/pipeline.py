@@ -9,14 +9,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import os
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiospo_ci.config import find_config, load_config
-from aiospo_ci.errors import AiospoError, ConfigError, HubError
+from aiospo_ci.config import configured_endpoint, find_config, inside_root, load_config
+from aiospo_ci.errors import AiospoError, ConfigError, HubError, PolicyError
 from aiospo_ci.model import CheckResult, ScanResult
 
 FAIL_ON = ("deny", "warn", "never")
@@ -45,6 +46,7 @@ class RunOptions:
     # Facts about the run that only the caller knows (the Action: what a pull request changed
     # among the configuration and policies), added to input.run beside the pipeline's own.
     run_info: dict[str, Any] = field(default_factory=dict)
+    hub_budget: float | None = None  # seconds: lockfile and cache first, the Hub only for the rest (pre-commit)
     # progress(done, total) for the terminal's bar while the Hub is asked (console.py); not a setting.
     progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
@@ -87,7 +89,7 @@ def run_scan(options: RunOptions, config: dict[str, Any]) -> ScanResult:
     for p in options.paths or ():
         if not (options.root / p).exists() and not p.exists():
             raise AiospoError(f"{p}: no such file or directory; give paths inside {options.root}.")
-    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude + _own_files(config)
+    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude + _own_files(config) + _cache_folders(options, config)
     return scan_paths(options.root, options.paths, exclude=exclude, cache_dir=options.cache_dir, jobs=options.jobs)
 
 
@@ -99,13 +101,42 @@ def _own_files(config: dict[str, Any]) -> tuple[str, ...]:
     return ("/" + FILE_NAME,) + (("/" + configured.lstrip("/"),) if isinstance(configured, str) else ())
 
 
+def _cache_folders(options: RunOptions, config: dict[str, Any]) -> tuple[str, ...]:
+    """The cache folders that lie inside the repository, as exclude patterns: the scan must not
+    read what the runs write. Each must hold only cache files and nothing the repository
+    commits: a cache a pull request can write is facts the pull request chose."""
+    from aiospo_ci.hub.cache import check_cache_folder
+    from aiospo_ci.hub.settings import cache_dir_for
+
+    root = options.root.resolve()
+    folders = {cache_dir_for(config.get("hub") or {}, options.root, options.cache_dir)}
+    if options.cache_dir is not None:
+        folders.add(Path(options.cache_dir))
+    patterns = []
+    for folder in sorted(folders):
+        path = (root / folder).resolve()
+        if path == root or root in path.parents:
+            check_cache_folder(root, path)
+            patterns.append("/" + path.relative_to(root).as_posix() + "/")
+    return tuple(patterns)
+
+
 def hub_settings(options: RunOptions, config: dict[str, Any]):
     """How to reach the Hub for this run: the configuration, overridden by the command line."""
     from aiospo_ci.hub.settings import HubSettings
 
     return HubSettings.from_config(
-        config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint, cache_dir=options.cache_dir
+        config.get("hub") or {}, options.root, offline=options.offline, endpoint=options.hub_endpoint, cache_dir=options.cache_dir,
+        budget=options.hub_budget,
     )
+
+
+def run_context(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """input.run: what the policies may know about where they run. `ci` (CI or GITHUB_ACTIONS
+    set) lets the defaults be stricter in CI than on a developer's machine."""
+    env = os.environ if env is None else env
+    ci = any((env.get(name) or "").strip().lower() not in ("", "0", "false", "no", "off") for name in ("CI", "GITHUB_ACTIONS"))
+    return {"ci": ci}
 
 
 def run_enrich(options: RunOptions, settings, scan: ScanResult, today: str):
@@ -125,10 +156,27 @@ def run_lock(options: RunOptions) -> Path:
     return lock(options.root, scan.references, hub_settings(options, config), _dt.date.fromisoformat(evaluation_date(options.today)))
 
 
+# Builtins that reach the network from the machine running the check (OPA runs them; rego-cpp
+# has none). In a policy the repository under review brings, they could probe the CI runner's
+# network (a cloud metadata endpoint) and write what they read into a finding.
+_NETWORK_BUILTINS = re.compile(r"\b(http\.send|net\.lookup_ip_addr)\b")
+
+
 def _policy_dirs(options: RunOptions, config: dict[str, Any]) -> list[Path]:
+    """--policy folders as given, then the configuration's, which (like every file in them,
+    symlinks followed) must lie inside the repository and call no network builtin."""
     dirs = list(options.policy_dirs)
     for d in config.get("policy_dirs") or ():
-        dirs.append(options.root / d)
+        folder = inside_root(options.root, d, "policy_dirs")
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            inside_root(options.root, path, "policy_dirs")
+            found = _NETWORK_BUILTINS.search(path.read_text("utf-8", "replace")) if path.suffix == ".rego" and path.is_file() else None
+            if found:
+                raise PolicyError(
+                    f"{path}: calls {found.group(1)}, which reaches the network from the machine running the check; a "
+                    "policy from the repository (policy_dirs) may not. Give it with --policy from the workflow, or remove the call."
+                )
+        dirs.append(folder)
     for d in dirs:
         if not d.is_dir():
             raise ConfigError(f"policy folder {d}: not a directory; fix --policy or policy_dirs in the configuration.")
@@ -148,7 +196,10 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     # Compile the policies before any network work: a broken policy should fail fast.
     modules = library.load_modules(policy_dirs)
     data = library.load_data(policy_dirs)
-    engine = make_engine(options.engine or config.get("engine") or "auto", options.opa_url or config.get("opa_url"))
+    opa_url = options.opa_url or configured_endpoint(
+        "opa_url", config.get("opa_url"), None, None, bool(os.environ.get("OPA_TOKEN")), "--opa-url or the Action's opa_url input"
+    )
+    engine = make_engine(options.engine or config.get("engine") or "auto", opa_url)
     try:
         engine.load(modules, data)
         scan = run_scan(options, config)
@@ -167,7 +218,7 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
             warnings.append(
                 f"fail-open: the Hub could not be asked about {', '.join(failed)}; the policies judged them as 'error' facts."
             )
-        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today)
+        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today, run_context())
         if options.run_info:
             document["run"] = {**document.get("run", {}), **options.run_info}
         findings = parse_findings(evaluate_distinct(engine, document, modules), len(scan.references))

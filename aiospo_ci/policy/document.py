@@ -22,8 +22,10 @@ def build_input(
     locked: Sequence[dict[str, Any] | None],
     config: dict[str, Any],
     today: str,
+    run: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The whole run as one JSON document (see docs/architecture.md)."""
+    """The whole run as one JSON document (see docs/architecture.md). `run`: where the run
+    happens (pipeline.run_context: {"ci": bool}); absent, the run is not in CI."""
     from aiospo_ci.scope import classifier_for
 
     scopes = classifier_for(config)
@@ -36,11 +38,11 @@ def build_input(
         entry["facts"] = _policy_facts(fact) if fact is not None else None
         entry["locked"] = locked[index] if index < len(locked) else None
         refs.append(entry)
-    return {"schema_version": SCHEMA_VERSION, "today": today, "config": config, "references": refs}
+    return {"schema_version": SCHEMA_VERSION, "today": today, "config": config, "run": run or {"ci": False}, "references": refs}
 
 
 def _policy_facts(fact: HubFacts) -> dict[str, Any]:
-    facts = fact.to_dict()
+    facts = fact.to_document()
     for name in _FACTS_NOT_IN_INPUT:
         facts.pop(name, None)
     return facts

@@ -122,6 +122,7 @@ class LocalOpaEngine(OpaServerEngine):
         port = _free_port()
         self._process = subprocess.Popen(
             [binary, "run", "--server", "--disable-telemetry", "--addr", f"127.0.0.1:{port}", "--log-level", "error"],
+            env={},  # opa.runtime().env is the server's environment: policies get none of the job's
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

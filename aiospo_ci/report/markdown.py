@@ -7,6 +7,7 @@ shown as waived, run notes, and the full inventory in a collapsible block.
 Everything from the scanned tree or the Hub is data and is escaped: ids go into code spans (no
 links, no @-mentions, no HTML), free text is backslash-escaped and HTML-escaped, and `|` is
 escaped inside tables, so no value can break out of a table, a code span or the marker comment.
+Secrets are redacted before escaping and control characters are written as escapes (\x1b).
 
 The whole text stays under a byte limit (GitHub: 65,536 characters for a comment, 1 MiB for a
 job summary): when it would not fit, each section is cut with an "N more" note, findings first
@@ -22,7 +23,9 @@ from dataclasses import dataclass, field
 
 from aiospo_ci.model import SEVERITY_ORDER, CheckResult, Finding, ModelReference
 from aiospo_ci.report.interface import Report
+from aiospo_ci.report.text import one_line
 from aiospo_ci.scope import SCOPES
+from aiospo_ci.secrets import redact
 
 MARKER = "<!-- aiospo-ci -->"
 COMMENT_LIMIT = 65_536  # GitHub's limit on an issue comment body
@@ -44,25 +47,33 @@ _ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
 def _one_line(value: str, limit: int = MESSAGE_LIMIT) -> str:
-    value = _SPACE.sub(" ", value).strip()
+    """Secrets redacted, whitespace runs made one space, other control characters escaped,
+    and cut to `limit` (after redaction, so no half token is left)."""
+    value = one_line(_SPACE.sub(" ", redact(value)).strip())
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return value
 
 
+def escape_inline(line: str) -> str:
+    """Markdown and HTML characters escaped, and @ defused (no mention), in one line of text."""
+    escaped = _INLINE.sub(lambda m: _ENTITY.get(m.group(1), "\\" + m.group(1)), line)
+    return escaped.replace("@", "@&#8203;")
+
+
 def text(value: object, limit: int = MESSAGE_LIMIT) -> str:
     """Free text as inert markdown: one line, markdown and HTML characters escaped, and @
     defused so nobody is mentioned by a string from the scanned tree."""
-    line = _one_line(str(value), limit)
-    escaped = _INLINE.sub(lambda m: _ENTITY.get(m.group(1), "\\" + m.group(1)), line)
-    escaped = _LEADING.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), escaped)
-    return escaped.replace("@", "@&#8203;")
+    escaped = escape_inline(_one_line(str(value), limit))
+    return _LEADING.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), escaped)
 
 
 def code(value: object, limit: int = 300, table: bool = True) -> str:
     """A code span that holds any string: the fence is longer than any run of backticks inside,
     and in a table `|` is escaped because GFM splits cells before it reads code spans."""
     content = _one_line(str(value), limit)
+    if "##[" in content:  # GitHub's runner reads `##[` as a command anywhere in a log line
+        return text(value, limit)
     if table:
         content = content.replace("|", "\\|")
     if not content:

@@ -1,5 +1,11 @@
 """Plain text: one line per finding (`path:line: severity rule message`) and a summary line.
-The same lines serve the pre-commit hook, so they stay short and grep-able."""
+The same lines serve the pre-commit hook, so they stay short and grep-able.
+
+Every line is inert (`inert_line`): file names, ids and messages come from the tree under
+review, and this text is printed into CI logs, where GitHub's runner acts on lines that start
+with `::` (`::error ...`, `::stop-commands::`) and on the legacy `##[command]` anywhere in a
+line, and where a terminal acts on escape sequences.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,40 @@ from aiospo_ci.model import CheckResult, Finding, ScanResult
 from aiospo_ci.report.interface import Report
 from aiospo_ci.scope import SCOPES
 
-# Control characters and Unicode line breaks: a file name or expression from the scanned tree
-# that holds one must not start a line of its own (a forged finding or summary line).
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters, Unicode line breaks and the bidirectional overrides that reorder what a
+# reader sees: a name from the scanned tree that holds one must not start a line of its own
+# (a forged finding or summary line), colour or move the terminal, or disguise itself.
+UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# What GitHub's runner reads as a workflow command: `::` after leading whitespace, `##[` anywhere.
+_COMMAND_START = re.compile(r"^(\s*):")
+_LEGACY_COMMAND = "##["
+
+
+def visible(char: str) -> str:
+    """One unsafe character as the escape text shows it (\\n, \\x1b, \\u202e)."""
+    return _ESCAPES.get(char, f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
 
 
 def one_line(text: str) -> str:
     """text with every control character written as an escape, so it stays one line."""
-    return _UNSAFE.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), text)
+    return UNSAFE.sub(lambda m: visible(m.group()), text)
+
+
+def inert_line(text: str) -> str:
+    """One line nothing reading it acts on: secrets redacted, control characters escaped, and
+    no workflow command (a leading `:` becomes \\x3a, `##[` becomes ##\\x5b)."""
+    from aiospo_ci.secrets import redact
+
+    line = one_line(redact(text)).replace(_LEGACY_COMMAND, "##\\x5b")
+    if line.lstrip().startswith("::"):
+        line = _COMMAND_START.sub(lambda m: m.group(1) + "\\x3a", line, count=1)
+    return line
+
+
+def inert_text(text: str) -> str:
+    """Several lines (a traceback, --explain), each made inert; the line breaks stay."""
+    return "\n".join(inert_line(line) for line in text.split("\n"))
 
 
 def location(file: str | None, line: int | None) -> str:
@@ -65,7 +96,7 @@ class TextReport(Report):
         for warning in result.warnings:
             lines.append(f"warning: {warning}")
         lines.append(summary_line(result))
-        return "\n".join(one_line(line) for line in lines) + "\n"
+        return "\n".join(inert_line(line) for line in lines) + "\n"
 
     def render_scan(self, scan: ScanResult) -> str:
         lines = []
@@ -80,4 +111,4 @@ class TextReport(Report):
         for err in scan.errors:
             lines.append(f"{err.file}: error {err.reason}")
         lines.append(f"aiospo-ci: {len(scan.references)} references in {scan.files_scanned} files, {len(scan.errors)} errors")
-        return "\n".join(one_line(line) for line in lines) + "\n"
+        return "\n".join(inert_line(line) for line in lines) + "\n"

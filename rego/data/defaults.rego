@@ -58,6 +58,11 @@ settings := {
 	"config_changed": "warn",
 }
 
+# Stricter defaults in CI (input.run.ci: CI or GITHUB_ACTIONS set), for keys .aiospo.yaml does
+# not set: a model whose facts nobody could fetch fails the check in CI, where the verdict gates
+# a merge, and only warns on a developer's machine, where the network may simply be down.
+in_ci := {"vetting": {"unknown_facts": "deny", "hub_error": "deny"}}
+
 # Category actions that depend on the intended use, applied when the configuration does not
 # set licenses.categories.<category> itself. Copyleft obligations trigger on distribution,
 # which internal use and research do not do; non-commercial licenses pass for research only.

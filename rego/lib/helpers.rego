@@ -57,13 +57,13 @@ category_action_for(r, category) := a if {
 	a := config.by_scope[scope(r)].licenses.categories[category]
 } else := category_action(category)
 
-# A reference whose license the Hub told us (a gated repo without access may still show it).
+# A reference whose license the Hub told us, and a gated repo the token cannot read: its
+# license is then what the gate page shows, or unknown, and unknown is judged, never passed.
 license_judged(r) if hub_ok(r)
 
 license_judged(r) if {
 	r.source == "huggingface"
 	r.facts.status == "gated"
-	is_string(r.facts.license)
 }
 
 # The names a license answers to in licenses.allow/warn/deny: its id, and for `other` its

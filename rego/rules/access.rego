@@ -3,6 +3,7 @@
 # letting them pass silently.
 package aiospo.rules.access
 
+import data.aiospo.defaults
 import data.aiospo.lib
 
 _hub(r) if r.source == "huggingface"
@@ -83,17 +84,27 @@ _gate_not_covered(r) if {
 	not r.facts.gated == "auto"
 }
 
+# The action for facts nobody could fetch: the configuration's, else the stricter default in
+# CI (data.aiospo.defaults.in_ci), else the general default.
+_unfetched_action(name) := a if {
+	a := lib.config.vetting[name]
+} else := a if {
+	input.run.ci == true
+	a := defaults.in_ci.vetting[name]
+} else := lib.setting(["vetting", name])
+
 # METADATA
 # title: Hub error
 # description: >-
 #   The Hub could not be asked about the model (timeout, rate limit, server error) and the
-#   run went on (hub.on_error: fail_open). Nothing is known about its license or safety.
+#   run went on (hub.on_error: fail_open). Nothing is known about its license or safety, so
+#   in CI (CI or GITHUB_ACTIONS set) it is denied unless vetting.hub_error says otherwise.
 # custom:
 #   id: hub/error
 #   severity: warn
 #   config: vetting.hub_error
 findings contains lib.finding("hub/error", action, msg, r.index) if {
-	action := lib.setting(["vetting", "hub_error"])
+	action := _unfetched_action("hub_error")
 	lib.reported(action)
 	some r in input.references
 	_hub(r)
@@ -108,19 +119,21 @@ _error(r) := r.facts.error if {
 # METADATA
 # title: Facts unknown
 # description: >-
-#   The run was offline and neither the cache nor the lockfile knows the model, so none of
-#   its facts could be judged.
+#   Neither the lockfile nor the cache knows the model and the Hub was not asked (offline) or
+#   did not answer in time (the pre-commit hook's budget), so none of its facts could be
+#   judged. Denied in CI (CI or GITHUB_ACTIONS set), a warning elsewhere, unless
+#   vetting.unknown_facts says otherwise.
 # custom:
 #   id: hub/unknown
 #   severity: warn
 #   config: vetting.unknown_facts
 findings contains lib.finding("hub/unknown", action, msg, r.index) if {
-	action := lib.setting(["vetting", "unknown_facts"])
+	action := _unfetched_action("unknown_facts")
 	lib.reported(action)
 	some r in input.references
 	_hub(r)
 	_unknown(r)
-	msg := sprintf("%s could not be judged: the run was offline and neither the cache nor aiospo.lock knows it. Run once online so the cache and aiospo.lock record it.", [r.id])
+	msg := sprintf("%s could not be judged: neither aiospo.lock nor the Hub cache knows it, and the Hub was not asked (offline) or did not answer in time. Run `aiospo-ci lock` with network so aiospo.lock records it.", [r.id])
 }
 
 _unknown(r) if r.facts.status == "unknown"

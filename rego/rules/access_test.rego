@@ -65,3 +65,26 @@ test_hub_error_can_fail_closed_in_policy if {
 test_unknown_facts_warn if {
 	fx.has(_eval_access({}, {"status": "unknown"}), "hub/unknown", "warn", 0)
 }
+
+_eval_in(run, config, facts) := fs if {
+	fs := access.findings with input.today as "2026-11-26" with input.run as run with input.config as config with input.references as [fx.hub("org/m", facts)]
+}
+
+test_unknown_facts_are_denied_in_ci if {
+	fx.has(_eval_in({"ci": true}, {}, {"status": "unknown"}), "hub/unknown", "deny", 0)
+	fx.has(_eval_in({"ci": false}, {}, {"status": "unknown"}), "hub/unknown", "warn", 0)
+}
+
+test_hub_errors_are_denied_in_ci if {
+	fx.has(_eval_in({"ci": true}, {}, {"status": "error"}), "hub/error", "deny", 0)
+	fx.has(_eval_in({"ci": false}, {}, {"status": "error"}), "hub/error", "warn", 0)
+}
+
+test_the_configuration_decides_in_ci_too if {
+	fx.has(_eval_in({"ci": true}, {"vetting": {"unknown_facts": "warn"}}, {"status": "unknown"}), "hub/unknown", "warn", 0)
+	count(_eval_in({"ci": true}, {"vetting": {"hub_error": "allow"}}, {"status": "error"})) == 0
+}
+
+test_without_a_run_object_the_run_is_not_in_ci if {
+	fx.has(_eval_access({}, {"status": "unknown"}), "hub/unknown", "warn", 0)
+}

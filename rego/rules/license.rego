@@ -18,7 +18,10 @@ _explicit(r) if lib.license_listed("warn", r)
 
 _explicit(r) if lib.license_listed("allow", r)
 
-_why(r, "unknown") := "declares no license" if {
+_why(r, "unknown") := "is gated and the token in use cannot read it, so its license is unknown" if {
+	r.facts.status == "gated"
+	lib.license_id(r.facts.license) == ""
+} else := "declares no license" if {
 	lib.license_id(r.facts.license) == ""
 } else := sprintf("declares license '%s', which no policy can judge without a human reading it", [_label(r)]) if {
 	lib.license_id(r.facts.license) in {"other", "unknown", "cc"}

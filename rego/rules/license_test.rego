@@ -160,9 +160,12 @@ test_not_found_model_is_not_license_judged if {
 	count(fs) == 0
 }
 
-test_gated_without_access_judged_when_license_known if {
+test_gated_without_access_is_judged_and_no_license_is_unknown if {
 	fx.has(_eval_license({}, {"status": "gated", "license": "llama3"}), "license/category", "warn", 0)
-	count(_eval_license({}, {"status": "gated", "license": null})) == 0
+	fs := _eval_license({}, {"status": "gated", "license": null})
+	fx.has(fs, "license/category", "deny", 0)
+	some f in fs
+	contains(f.message, "is gated and the token in use cannot read it")
 }
 
 test_local_models_are_not_license_judged if {

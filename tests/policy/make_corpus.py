@@ -134,7 +134,7 @@ case("20_disabled", "a disabled repository",
 case("21_gated", "gated models with and without a recorded approval",
      doc([hub("j/gated", gated="manual"), hub("j/approved", gated="manual"), ref("j/noaccess", facts_=HubFacts(id="j/noaccess", status="gated").to_dict())],
          {"approved_models": [{"id": "j/approved", "owner": "ml", "gated_approval": True}, {"id": "j/gated"}, {"id": "j/noaccess"}]}),
-     [["access/gated-unapproved", "warn", 0, False], ["access/gated-unapproved", "warn", 2, False]])
+     [["access/gated-unapproved", "warn", 0, False], ["license/category", "deny", 2, False]])
 case("22_hub_error_unknown", "Hub errors and unknown facts are judged, not dropped",
      doc([ref("k/err", facts_=HubFacts(id="k/err", status="error", error="the Hub answered 503 twice").to_dict()),
           ref("k/unk", facts_=HubFacts(id="k/unk", status="unknown", origin="none").to_dict())], {"vetting": {"hub_error": "deny"}}),
@@ -240,7 +240,7 @@ BASE_CONFIG = {"licenses": {"categories": {"copyleft": "deny"}}, "config_changed
 HEAD_CONFIG = {"licenses": {"categories": {"copyleft": "allow"}}, "config_changed": "allow",
                "waivers": [{"model": "org/*", "rule": "license/*", "justification": "added by the pull request", "expires": "2027-01-31"}]}
 case("41_config_changed", "a pull request relaxes the configuration it is judged by (input.run from the GitHub Action)",
-     dict(doc([hub("org/m")], HEAD_CONFIG), run={
+     dict(doc([hub("org/m")], HEAD_CONFIG), run={"ci": True,
          "config_from": "head", "base_config": BASE_CONFIG, "head_config": HEAD_CONFIG, "changed_lock_entries": [],
          "changed_policy_files": [{"path": ".aiospo.yaml", "old_path": None, "status": "modified", "kind": "config"},
                                   {"path": "policies/org.rego", "old_path": None, "status": "deleted", "kind": "policy"}]}),

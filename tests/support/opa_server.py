@@ -12,11 +12,19 @@ recorded.
 
 Faults for tests: `fail_with` (status code for every /v1 request), `delay` (seconds before each
 answer), `undefined` (answer `{}` to every query), `token` (require `Authorization: Bearer`).
+
+As a stand-in for the `opa` binary (`fake_opa_binary(folder)` writes an executable that
+LocalOpaEngine can start as `opa run --server --addr 127.0.0.1:PORT`), it evaluates with the
+`regopy-raw` backend: rego-cpp called directly, so that, like OPA, `opa.runtime().env` shows
+the environment the server process was started with.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -97,6 +105,8 @@ class OpaState:
 
     def evaluate(self, policies: dict[str, str], query: str, input_document: Any) -> Any:
         """The value bound to x, or raise LookupError when undefined."""
+        if self.backend == "regopy-raw":
+            return _evaluate_raw(policies, self.data, query, input_document)
         if self.backend == "opa-golib":
             key, engine = self._golib_engine(policies)
             try:
@@ -115,6 +125,24 @@ class OpaState:
         if value is UNDEFINED:
             raise LookupError(query)
         return value
+
+
+def _evaluate_raw(policies: dict[str, str], data: dict[str, Any], query: str, input_document: Any) -> Any:
+    """rego-cpp without aiospo-ci's embedded engine around it (plain strings in the input)."""
+    from regopy import Input, Interpreter
+
+    from aiospo_ci.policy.regopy_engine import _node_to_python
+
+    interpreter = Interpreter()
+    for name in sorted(policies):
+        interpreter.add_module(name, policies[name])
+    if data:
+        interpreter.add_data_json(json.dumps(data))
+    interpreter.set_input(Input(input_document))
+    output = interpreter.query(query)
+    if not output.ok() or str(output).strip() == "undefined":
+        raise LookupError(query)
+    return _node_to_python(output.binding("x")._impl)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -248,3 +276,32 @@ class FakeOpaServer:
             for engine in engines:
                 engine.close()
         self.state.idle_engines.clear()
+
+
+def serve(argv: list[str]) -> None:
+    """`opa run --server --addr HOST:PORT [--log-level L]`, served until SIGTERM."""
+    port = int(argv[argv.index("--addr") + 1].rsplit(":", 1)[1])
+    if os.environ.get("LC_CTYPE") == "C.UTF-8":
+        # Python's own start-up sets it when the locale is C (PEP 538); OPA, a Go program,
+        # would not have it. Anything else in the environment came from whoever started us.
+        del os.environ["LC_CTYPE"]
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with FakeOpaServer(backend="regopy-raw", port=port):
+        stop.wait()
+
+
+def fake_opa_binary(folder) -> str:
+    """An executable `opa` stand-in in `folder` that runs this server with this interpreter,
+    needing nothing from its environment (LocalOpaEngine may start it with an empty one)."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    path = Path(folder) / "opa"
+    path.write_text(
+        f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(repo)!r})\n"
+        "from tests.support.opa_server import serve\nserve(sys.argv[1:])\n",
+        encoding="utf-8",
+    )
+    os.chmod(path, 0o755)
+    return str(path)
