@@ -269,6 +269,9 @@ class CheckResult:
     findings: tuple[Finding, ...]
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> metadata
     warnings: tuple[str, ...] = ()  # run-level notes (fail-open Hub errors, truncations)
+    # The policy bundles that decided, name -> revision ({}: the built-in library); decision logs
+    # write them as OPA does: {"bundles": {name: {"revision": ...}}}.
+    bundles: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         c = {"deny": 0, "warn": 0, "info": 0, "waived": 0}

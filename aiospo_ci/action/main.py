@@ -36,6 +36,8 @@ def _export_secrets(inputs: ActionInputs) -> None:
         os.environ["HF_TOKEN"] = inputs.hf_token
     if inputs.opa_token:
         os.environ["OPA_TOKEN"] = inputs.opa_token
+    if inputs.bundle_token:
+        os.environ["AIOSPO_BUNDLE_TOKEN"] = inputs.bundle_token
 
 
 def _run_options(inputs: ActionInputs, workspace: Path):
@@ -48,6 +50,9 @@ def _run_options(inputs: ActionInputs, workspace: Path):
         policy_dirs=tuple(workspace / d for d in inputs.policy_dirs),
         engine=inputs.engine,
         opa_url=inputs.opa_url,
+        opa_mode=inputs.opa_mode,
+        bundle=inputs.bundle if not inputs.bundle or "://" in inputs.bundle else str(workspace / inputs.bundle),
+        verification_key=inputs.bundle_verification_key or None,
         offline=inputs.offline,
         fail_on=inputs.fail_on,
     )

@@ -169,6 +169,8 @@ class MarkdownReport(Report):
             f"{_n(models, 'model or dataset', 'models and datasets')} in {_n(len(result.scan.references), 'reference')}, "
             f"{_n(result.scan.files_scanned, 'file')} scanned.",
         ]
+        for name, revision in sorted(result.bundles.items()):
+            lines += ["", f"Policy bundle {code(name, table=False)} at revision {code(revision, table=False)}."]
         if self.changed_refs is not None:
             lines += [
                 "",
