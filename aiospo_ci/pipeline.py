@@ -133,6 +133,8 @@ def _load_policies(options: RunOptions, config: dict[str, Any], policy_dirs: lis
     location = options.bundle or os.environ.get("AIOSPO_BUNDLE") or None
     key = options.verification_key or os.environ.get("AIOSPO_BUNDLE_VERIFICATION_KEY") or None
     if options.opa_mode == "query":
+        if not options.opa_url:
+            raise ConfigError("--opa-mode query asks the organisation's OPA server: give its --opa-url (or the Action's opa_url input); the configuration's opa_url cannot choose the server that decides.")
         if location or key or policy_dirs:
             given = "a bundle" if location or key else f"the policy folders {', '.join(str(d) for d in policy_dirs)}"
             raise ConfigError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from aiospo_ci.errors import PolicyError
 
@@ -44,10 +45,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         signing = bundle.SigningKey(bundle.read_key(args.signing_key, "--signing-key"), args.signing_alg, args.signing_key_id)
     elif args.signing_key_id:
         raise PolicyError("--signing-key-id names the key of a signature: give --signing-key too.")
-    raw, manifest = bundle.build([Path(d) for d in args.dirs], revision=args.revision, signing=signing)
+    raw, built = bundle.build([Path(d) for d in args.dirs], revision=args.revision, signing=signing)
+    _decides(built)
     if args.verification_key:
         key = bundle.VerificationKey(bundle.read_key(args.verification_key, "--verification-key"))
         bundle.read_bundle(raw, args.output, key)
+    manifest = built.manifest
     try:
         Path(args.output).write_bytes(raw)
     except OSError as exc:
@@ -55,3 +58,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     signed = f", signed with {args.signing_alg}" if signing else ""
     sys.stderr.write(f"aiospo-ci: wrote {args.output} (revision {manifest['revision']}, roots {', '.join(manifest['roots'])}{signed})\n")
     return 0
+
+
+def _decides(built: Any) -> None:
+    """The bundle's policies must compile and answer the decision on an empty input: a bundle
+    OPA would refuse to activate, or that decides nothing, is never written."""
+    from aiospo_ci.policy.document import SCHEMA_VERSION
+    from aiospo_ci.policy.embedded import embedded_engine
+
+    engine = embedded_engine()
+    try:
+        engine.load(built.modules, built.data)
+        engine.evaluate({"schema_version": SCHEMA_VERSION, "today": "2000-01-01", "config": {}, "references": []})
+    finally:
+        engine.close()

@@ -572,9 +572,9 @@ def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def build(dirs: Sequence[Path] = (), *, revision: str | None = None, signing: SigningKey | None = None) -> tuple[bytes, dict[str, Any]]:
+def build(dirs: Sequence[Path] = (), *, revision: str | None = None, signing: SigningKey | None = None) -> tuple[bytes, Bundle]:
     """The bundle of the library plus these policy folders (their `.rego` files, tests left out,
-    and their `data.json` files) as a gzipped tarball, and its manifest."""
+    and their `data.json` files) as a gzipped tarball, and what it holds."""
     modules = library.load_modules(dirs)
     data = library.load_data(dirs)
     aiospo = data.get(LIBRARY_ROOT)
@@ -602,4 +602,4 @@ def build(dirs: Sequence[Path] = (), *, revision: str | None = None, signing: Si
     files[MANIFEST] = _json_bytes(manifest)
     if signing is not None:
         files[SIGNATURES] = sign(files, signing)
-    return _tar_gz(files), manifest
+    return _tar_gz(files), Bundle(source="(built)", modules=bundled, data=data, manifest=manifest, signed=signing is not None)

@@ -178,15 +178,20 @@ class OpaServerEngine(PolicyEngine):
     # -- query mode -------------------------------------------------------------------------------
 
     def _check_served_bundle(self) -> None:
+        from opa_client.errors import PolicyNotFoundError
+
         from aiospo_ci.policy.bundle import MARKER_PATH, check_compatible
 
         try:
             answer = self._client.get_data("/".join(MARKER_PATH))
-        except Exception as exc:  # noqa: BLE001 - the client raises its own types; each becomes a PolicyError
-            if type(exc).__name__ == "PolicyNotFoundError":
-                answer = {}
-            else:
+        except PolicyNotFoundError as exc:
+            # The client raises this for an undefined document (200 without a result, its own
+            # code) and for an error answer (OPA's code: unauthorized, internal_error, ...).
+            if exc.expression != "PolicyNotFoundError":
                 raise PolicyError(f"OPA at {self.url} could not be asked for data.{'.'.join(MARKER_PATH)}: {_client_error(exc)}.") from None
+            answer = {}
+        except Exception as exc:  # noqa: BLE001 - the client raises its own types; each becomes a PolicyError
+            raise PolicyError(f"OPA at {self.url} could not be asked for data.{'.'.join(MARKER_PATH)}: {_client_error(exc)}.") from None
         where = f"the OPA server at {self.url}"
         self._served = check_compatible(answer.get("result"), where)
 

@@ -161,6 +161,16 @@ def test_a_central_opa_without_the_aiospo_bundle_is_no_verdict(tmp_path, cli, op
     assert opa.writes() == []
 
 
+def test_a_central_opa_refusing_the_token_is_no_verdict_that_says_why(tmp_path, cli, central):
+    opa, _ = central
+    opa.state.token = "the-central-token"
+    project = write_project(tmp_path / "project")
+    run = cli("check", "--offline", str(project), "--opa-url", opa.url, "--opa-mode", "query", env={"OPA_TOKEN": "a-wrong-token"})
+    assert run.rc == 2 and "unauthorized" in run.stderr and "a-wrong-token" not in run.stderr, run
+    ok = cli("check", "--offline", str(project), "--opa-url", opa.url, "--opa-mode", "query", env={"OPA_TOKEN": "the-central-token"})
+    assert ok.rc == 1, ok
+
+
 def test_a_central_opa_with_a_bundle_from_a_newer_aiospo_ci_is_no_verdict(tmp_path, cli, opa, monkeypatch):
     monkeypatch.setattr(bundle, "__version__", "0.7.0")
     opa.activate_bundle("acme", bundle.build([], revision="r")[0])
@@ -184,6 +194,10 @@ def test_the_configuration_cannot_route_around_the_workflows_opa(tmp_path, cli, 
     project = write_project(tmp_path / "project", {".aiospo.yaml": "engine: embedded\n"})
     run = cli("check", "--offline", str(project), "--opa-url", opa.url, "--opa-mode", "query", "--format", "json")
     assert run.rc == 1 and json.loads(run.stdout)["bundles"] == {"acme": "central-42"}, run
+    # Nor choose the server that decides: a query-only run takes its server from the workflow.
+    elsewhere = write_project(tmp_path / "elsewhere", {".aiospo.yaml": f"opa_url: {opa.url}\n"})
+    run = cli("check", "--offline", str(elsewhere), "--opa-mode", "query")
+    assert run.rc == 2 and "cannot choose the server that decides" in run.stderr, run
 
 
 def test_an_upload_run_on_a_server_holding_a_bundle_leaves_the_bundle_alone(tmp_path, cli, central):

@@ -302,6 +302,16 @@ def test_build_signs_and_checks_the_key_pair(tmp_path, keys, cli):
     assert not (tmp_path / "c.tar.gz").exists()
 
 
+def test_build_never_writes_a_bundle_that_does_not_decide(tmp_path, cli):
+    bad = tmp_path / "bad" / "rules"
+    bad.mkdir(parents=True)
+    (bad / "x.rego").write_text("package aiospo.rules.x\n\nimport data.aiospo.lib\n\nfindings contains lib.no_such_helper(1) if true\n", encoding="utf-8")
+    out = tmp_path / "b.tar.gz"
+    run = cli("policy", "build", str(tmp_path / "bad"), "-o", str(out))
+    assert run.rc == 2 and "x.rego" in run.stderr and "no_such_helper" in run.stderr, run
+    assert not out.exists()
+
+
 def test_hmac_signing_round_trips_and_a_public_key_never_verifies_an_hmac_token(tmp_path, keys):
     _, public = keys
     raw, _ = bundle.build([], revision="r", signing=bundle.SigningKey(SECRET, "HS256"))
