@@ -33,9 +33,8 @@ FOREIGN = 'package aiospo.rules.foreign\n\nfindings contains {"rule": "foreign/x
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    home = tmp_path / "home"
-    home.mkdir()
-    return Cli(home)
+    """`python -m aiospo_ci` in a clean environment, with tmp_path as its HOME (tests/robustness/harness.py)."""
+    return Cli(tmp_path)
 
 
 @pytest.fixture

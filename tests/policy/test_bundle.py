@@ -31,9 +31,8 @@ SECRET = b"an HMAC secret of thirty-two bytes or more"
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
-    home = tmp_path / "home"
-    home.mkdir()
-    return Cli(home)
+    """`python -m aiospo_ci` in a clean environment, with tmp_path as its HOME (tests/robustness/harness.py)."""
+    return Cli(tmp_path)
 
 
 def _keypair(tmp_path: Path, name: str) -> tuple[Path, Path]:

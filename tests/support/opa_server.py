@@ -225,9 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if policy_id not in self.state.policies:
                     self._send(404, {"code": "resource_not_found", "message": f"storage_not_found_error: policy id {policy_id!r}"})
                     return
-                error = self.state.compile_error(self._without(policy_id))
-                if error:
-                    self._send(400, {"code": "invalid_parameter", "message": "error(s) occurred while compiling module(s)", "errors": _error_list(error, policy_id)})
+                if self._refused(self._without(policy_id), policy_id):
                     return
                 self.state.policies = {k: v for k, v in self.state.policies.items() if k != policy_id}
                 self._send(200, {})
@@ -244,6 +242,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(204)
                 return
         self._send(404, {"code": "resource_not_found", "message": "not found"})
+
+    def _refused(self, policies: dict[str, str], policy_id: str) -> bool:
+        """OPA compiles every module it would hold after a change: answer its errors, say True."""
+        error = self.state.compile_error(policies)
+        if error:
+            self._send(400, {"code": "invalid_parameter", "message": "error(s) occurred while compiling module(s)", "errors": _error_list(error, policy_id)})
+        return bool(error)
 
     def _without(self, policy_id: str) -> dict[str, str]:
         held = self.state.all_policies()
@@ -270,11 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
                 package = re.search(r"^package[ \t]+([A-Za-z_][A-Za-z0-9_.]*)", source, re.MULTILINE)
                 if package and self._owned(package.group(1).replace(".", "/")):
                     return
-                candidate = self.state.all_policies()
-                candidate[policy_id] = source
-                error = self.state.compile_error(candidate)
-                if error:
-                    self._send(400, {"code": "invalid_parameter", "message": "error(s) occurred while compiling module(s)", "errors": _error_list(error, policy_id)})
+                if self._refused({**self.state.all_policies(), policy_id: source}, policy_id):
                     return
                 self.state.policies = {**self.state.policies, policy_id: source}
                 self._send(200, {})
