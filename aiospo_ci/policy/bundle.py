@@ -123,7 +123,8 @@ def read_key(value: str, what: str) -> bytes:
     try:
         raw = Path(value).read_bytes()
     except OSError as exc:
-        raise PolicyError(f"{what} {value!r}: cannot read the key file ({exc.strerror or exc}); give the path of a PEM file (or, for HMAC, a file holding the secret).") from None
+        # The value is not echoed: it may be a secret given where a path was expected.
+        raise PolicyError(f"{what}: cannot read the key file it names ({exc.strerror or type(exc).__name__}); give PEM text or the path of a PEM file (for HMAC, a file holding the secret).") from None
     # An HMAC secret written with an editor ends in a newline that is not part of it.
     return raw.rstrip(b"\r\n") if not raw.lstrip().startswith(b"-----BEGIN") else raw
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import jwt
 import pytest
 
+from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy import bundle
 from aiospo_ci.policy.embedded import embedded_engine
 from tests.robustness.harness import Cli
@@ -315,7 +316,7 @@ def test_hmac_signing_round_trips_and_a_public_key_never_verifies_an_hmac_token(
     _, public = keys
     raw, _ = bundle.build([], revision="r", signing=bundle.SigningKey(SECRET, "HS256"))
     assert bundle.read_bundle(raw, "b", bundle.VerificationKey(SECRET)).signed
-    with pytest.raises(Exception, match="does not verify"):
+    with pytest.raises(PolicyError, match="does not verify"):
         bundle.read_bundle(raw, "b", bundle.VerificationKey(SECRET[::-1]))
     # The algorithm-confusion attack: an HMAC token "signed" with the public key's PEM text.
     forged, _ = bundle.build([], revision="r", signing=bundle.SigningKey(SECRET[::-1], "HS256"))
@@ -326,5 +327,13 @@ def test_hmac_signing_round_trips_and_a_public_key_never_verifies_an_hmac_token(
     body = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=")
     mac = base64.urlsafe_b64encode(hmac.new(public.read_bytes(), head + b"." + body, hashlib.sha256).digest()).rstrip(b"=")
     files[".signatures.json"] = json.dumps({"signatures": [(head + b"." + body + b"." + mac).decode()]}).encode()
-    with pytest.raises(Exception, match="does not verify"):
+    with pytest.raises(PolicyError, match="does not verify"):
         bundle.read_bundle(_repack(files), "b", bundle.VerificationKey(public.read_bytes()))
+
+
+def test_a_key_that_is_no_file_is_never_echoed():
+    """A secret given where a key file was expected (AIOSPO_BUNDLE_VERIFICATION_KEY=secret) must
+    not reach the log through the error that says the file cannot be read."""
+    with pytest.raises(PolicyError) as err:
+        bundle.read_key("hmac-secret-value-5772", "AIOSPO_BUNDLE_VERIFICATION_KEY")
+    assert "hmac-secret-value-5772" not in str(err.value) and "AIOSPO_BUNDLE_VERIFICATION_KEY" in str(err.value)
