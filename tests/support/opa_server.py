@@ -75,11 +75,11 @@ class OpaState:
         return merged
 
     def owner(self, path: str) -> str | None:
-        """The bundle whose roots hold this slash path, if any."""
+        """The bundle one of whose roots holds this slash path, or lies under it, if any."""
         for name, bundle in self.bundles.items():
-            roots = [r.strip("/") for r in bundle.roots]
-            if any(r == "" or path == r or path.startswith(r + "/") or r.startswith(path + "/") or not path for r in roots):
-                return name
+            for root in (r.strip("/") for r in bundle.roots):
+                if not root or not path or root == path or path.startswith(root + "/") or root.startswith(path + "/"):
+                    return name
         return None
 
     def compile_error(self, policies: dict[str, str]) -> str | None:
