@@ -29,6 +29,8 @@ CHECK_EXAMPLES = """examples:
   aiospo-ci check --offline examples/demo  check with facts from the lockfile and cache only
   aiospo-ci check --format sarif -o aiospo.sarif
   aiospo-ci check --engine opa --opa-url http://127.0.0.1:8181
+  aiospo-ci check --bundle bundle.tar.gz  judge with the organisation's policy bundle
+  aiospo-ci check --opa-url https://opa.example.com --opa-mode query   ask a central OPA only
   aiospo-ci check src/app.py src/train.py  check only these files (as pre-commit does)
 """
 TOP_EXAMPLES = """examples:
@@ -96,6 +98,14 @@ def _policy_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy", action="append", default=[], metavar="DIR", help="extra Rego policy folder (repeatable)")
     p.add_argument("--engine", choices=ENGINES, help="Rego engine (default: auto: --opa-url, else an opa binary on PATH, else embedded: regorus, or regopy where regorus has no wheel)")
     p.add_argument("--opa-url", metavar="URL", help="evaluate on this OPA server (token from OPA_TOKEN)")
+    p.add_argument(
+        "--opa-mode",
+        choices=("upload", "query"),
+        help="upload: this run's policies go to --opa-url in a namespace of their own and are deleted after (default); "
+        "query: the server holds the organisation's bundle and is only asked",
+    )
+    p.add_argument("--bundle", metavar="PATH|URL", help="judge with this policy bundle (aiospo-ci policy build) instead of the built-in library (default: AIOSPO_BUNDLE; token from AIOSPO_BUNDLE_TOKEN)")
+    p.add_argument("--verification-key", metavar="FILE", help="verify the bundle's signature with this public key first (default: AIOSPO_BUNDLE_VERIFICATION_KEY)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -167,6 +177,9 @@ def _run_options(args: argparse.Namespace):
         policy_dirs=tuple(Path(p) for p in getattr(args, "policy", []) or ()),
         engine=getattr(args, "engine", None),
         opa_url=getattr(args, "opa_url", None),
+        opa_mode=getattr(args, "opa_mode", None),
+        bundle=getattr(args, "bundle", None),
+        verification_key=getattr(args, "verification_key", None),
         offline=getattr(args, "offline", None),
         hub_endpoint=getattr(args, "hub_endpoint", None),
         hub_budget=getattr(args, "hub_budget", None),

@@ -292,8 +292,11 @@ class CheckResult:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> metadata
     warnings: tuple[str, ...] = ()  # run-level notes (fail-open Hub errors, truncations)
     scopes: tuple[str, ...] = ()  # parallel to scan.references: runtime, test, example, docs, notebook, script
-    # The policies that decided, as OPA's decision logs name them: bundle name -> revision.
+    # The policy bundles that decided, name -> revision ({}: the built-in library), for reports.
     bundles: dict[str, str] = field(default_factory=dict)
+    # What decision logs record as OPA does ({"bundles": {name: {"revision": ...}}}): the bundles,
+    # else the library's own revision and the repository's policies' (library.bundle_revisions).
+    policy_revisions: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         c = {"deny": 0, "warn": 0, "info": 0, "waived": 0, "baselined": 0}

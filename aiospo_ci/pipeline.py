@@ -47,6 +47,11 @@ class RunOptions:
     # among the configuration and policies), added to input.run beside the pipeline's own.
     run_info: dict[str, Any] = field(default_factory=dict)
     hub_budget: float | None = None  # seconds: lockfile and cache first, the Hub only for the rest (pre-commit)
+    # The policy bundle and its verification key (a path or PEM text): the workflow's choice only,
+    # never the configuration's (policy/bundle.py); None: AIOSPO_BUNDLE, AIOSPO_BUNDLE_VERIFICATION_KEY.
+    bundle: str | None = None
+    verification_key: str | None = field(default=None, repr=False)
+    opa_mode: str | None = None  # upload (default) or query: how to use the server at opa_url
     # progress(done, total) for the terminal's bar while the Hub is asked (console.py); not a setting.
     progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
@@ -183,6 +188,40 @@ def _policy_dirs(options: RunOptions, config: dict[str, Any]) -> list[Path]:
     return dirs
 
 
+def _load_policies(options: RunOptions, config: dict[str, Any], policy_dirs: list[Path]) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
+    """The modules and data to load and the bundles (name -> revision) they come from: the
+    library and the policy folders, or the bundle the workflow names plus the policy folders,
+    or nothing when a central OPA that is only queried decides with its own bundle."""
+    from aiospo_ci.policy import bundle, library
+
+    location = options.bundle or os.environ.get("AIOSPO_BUNDLE") or None
+    key = options.verification_key or os.environ.get("AIOSPO_BUNDLE_VERIFICATION_KEY") or None
+    if options.opa_mode == "query":
+        if not options.opa_url:
+            raise ConfigError("--opa-mode query asks the organisation's OPA server: give its --opa-url (or the Action's opa_url input); the configuration's opa_url cannot choose the server that decides.")
+        if location or key or policy_dirs:
+            given = "a bundle" if location or key else f"the policy folders {', '.join(str(d) for d in policy_dirs)}"
+            raise ConfigError(
+                f"--opa-mode query judges with the bundle the OPA server holds, so {given} cannot be used in this run; "
+                "put those policies into the organisation's bundle (aiospo-ci policy build), or drop --opa-mode query."
+            )
+        return {}, {}, {}
+    declared = (config.get("bundle") or {}).get("url")
+    if declared and declared != location:
+        raise ConfigError(
+            f"the configuration's bundle.url is {declared}, but the workflow gives {location or 'no bundle'}: only the workflow chooses the policy bundle. "
+            f"Give --bundle {declared} (or AIOSPO_BUNDLE, or the Action's bundle input), or remove bundle from the configuration."
+        )
+    if not location:
+        if key:
+            raise ConfigError("a bundle verification key was given (--verification-key or AIOSPO_BUNDLE_VERIFICATION_KEY) but no bundle; give --bundle too.")
+        return library.load_modules(policy_dirs), library.load_data(policy_dirs), {}
+    verification = bundle.VerificationKey(bundle.read_key(key, "--verification-key")) if key else None
+    found = bundle.load_bundle(location, token=os.environ.get("AIOSPO_BUNDLE_TOKEN") or None, verification=verification)
+    modules, data = found.with_policies(policy_dirs)
+    return modules, data, {found.name: found.revision}
+
+
 def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     """Scan, enrich, evaluate. Returns the result and the input document the policies judged."""
     from aiospo_ci.policy import library
@@ -193,13 +232,14 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     config = load_run_config(options)
     today = evaluation_date(options.today)
     policy_dirs = _policy_dirs(options, config)
-    # Compile the policies before any network work: a broken policy should fail fast.
-    modules = library.load_modules(policy_dirs)
-    data = library.load_data(policy_dirs)
+    # Read the policies before any network work: a broken policy or bundle should fail fast.
+    modules, data, bundles = _load_policies(options, config, policy_dirs)
     opa_url = options.opa_url or configured_endpoint(
         "opa_url", config.get("opa_url"), None, None, bool(os.environ.get("OPA_TOKEN")), "--opa-url or the Action's opa_url input"
     )
-    engine = make_engine(options.engine or config.get("engine") or "auto", opa_url)
+    # An OPA server the workflow names decides: the configuration's engine cannot route around it.
+    workflow_opa = "opa" if options.opa_url or options.opa_mode == "query" else None
+    engine = make_engine(options.engine or workflow_opa or config.get("engine") or "auto", opa_url, options.opa_mode)
     try:
         engine.load(modules, data)
         scan = run_scan(options, config)
@@ -222,18 +262,20 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
         if options.run_info:
             document["run"] = {**document.get("run", {}), **options.run_info}
         findings = parse_findings(evaluate_distinct(engine, document, modules), len(scan.references))
-        warnings.extend(engine.notes)
     finally:
         engine.close()
+    warnings.extend(engine.notes)  # after close: uploads a shared server kept are named here
+    served_rules = engine.rule_metadata()
     result = CheckResult(
         root=str(options.root),
         scan=scan,
         facts=tuple(enrichment.facts),
         findings=tuple(findings),
-        rules=library.rule_metadata(modules),
+        rules=library.rule_metadata(modules) if served_rules is None else served_rules,
         warnings=tuple(warnings),
         scopes=tuple(r["scope"] for r in document["references"]),
-        bundles=library.bundle_revisions(modules, data),
+        bundles=engine.bundles() or bundles,
+        policy_revisions=engine.bundles() or bundles or library.bundle_revisions(modules, data),
     )
     if options.use_baseline:  # before --scope narrows the findings, so no entry looks fixed
         from aiospo_ci import baseline

@@ -32,6 +32,8 @@ SECRET_VARIABLES = (
     "INPUT_GITHUB_TOKEN",
     "INPUT_HF_TOKEN",
     "INPUT_OPA_TOKEN",
+    "AIOSPO_BUNDLE_TOKEN",
+    "INPUT_BUNDLE_TOKEN",
 )
 _MIN_SECRET_LENGTH = 6  # shorter values would redact ordinary words
 #: Secrets found elsewhere than in SECRET_VARIABLES (the token `hf auth login` saved), and the

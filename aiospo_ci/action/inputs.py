@@ -15,6 +15,7 @@ FAIL_ON = ("deny", "warn", "never")
 ENGINES = ("auto", "embedded", "opa")
 TREES = ("head", "checkout")
 CONFIG_FROM = ("head", "base")
+OPA_MODES = ("upload", "query")
 
 
 def _raw(env: Mapping[str, str], name: str) -> str:
@@ -54,6 +55,8 @@ class ActionInputs:
     fail_on: str | None = None  # None: the configuration's fail_on, else deny
     engine: str | None = None
     opa_url: str | None = None
+    opa_mode: str | None = None  # None: upload
+    bundle: str | None = None  # a bundle service URL, or a path relative to the workspace
     annotations: str = "checks"
     comment: str = "always"
     sarif_file: str | None = None
@@ -67,6 +70,8 @@ class ActionInputs:
     github_token: str = field(default="", repr=False)
     hf_token: str = field(default="", repr=False)
     opa_token: str = field(default="", repr=False)
+    bundle_token: str = field(default="", repr=False)
+    bundle_verification_key: str = field(default="", repr=False)  # a PEM public key
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ActionInputs:
@@ -77,6 +82,8 @@ class ActionInputs:
             fail_on=_choice(env, "fail_on", FAIL_ON, None),
             engine=_choice(env, "engine", ENGINES, None),
             opa_url=_raw(env, "opa_url") or None,
+            opa_mode=_choice(env, "opa_mode", OPA_MODES, None),
+            bundle=_raw(env, "bundle") or None,
             annotations=_choice(env, "annotations", ANNOTATIONS, "checks") or "checks",
             comment=_choice(env, "comment", COMMENT, "always") or "always",
             sarif_file=_raw(env, "sarif_file") or None,
@@ -89,4 +96,6 @@ class ActionInputs:
             github_token=_raw(env, "github_token"),
             hf_token=_raw(env, "hf_token"),
             opa_token=_raw(env, "opa_token"),
+            bundle_token=_raw(env, "bundle_token"),
+            bundle_verification_key=_raw(env, "bundle_verification_key"),
         )

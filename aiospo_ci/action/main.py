@@ -48,9 +48,13 @@ def _export_secrets(inputs: ActionInputs) -> None:
         os.environ["HF_TOKEN"] = inputs.hf_token
     if inputs.opa_token:
         os.environ["OPA_TOKEN"] = inputs.opa_token
+    if inputs.bundle_token:
+        os.environ["AIOSPO_BUNDLE_TOKEN"] = inputs.bundle_token
 
 
-def _run_options(inputs: ActionInputs, root: Path, run_info: dict[str, Any] | None = None):
+def _run_options(inputs: ActionInputs, root: Path, workspace: Path, run_info: dict[str, Any] | None = None):
+    """`root` is the tree judged (the pull request's head); a bundle file the workflow names is
+    in the real workspace (downloaded there by an earlier step)."""
     from aiospo_ci.pipeline import RunOptions
 
     return RunOptions(
@@ -60,6 +64,9 @@ def _run_options(inputs: ActionInputs, root: Path, run_info: dict[str, Any] | No
         policy_dirs=tuple(root / d for d in inputs.policy_dirs),
         engine=inputs.engine,
         opa_url=inputs.opa_url,
+        opa_mode=inputs.opa_mode,
+        bundle=inputs.bundle if not inputs.bundle or "://" in inputs.bundle else str(workspace / inputs.bundle),
+        verification_key=inputs.bundle_verification_key or None,
         offline=inputs.offline,
         fail_on=inputs.fail_on,
         run_info=dict(run_info or {}),
@@ -283,7 +290,7 @@ def _judge_and_report(
 
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     tree = prepared.tree
-    options = _run_options(inputs, tree.root, prepared.run_info)
+    options = _run_options(inputs, tree.root, workspace, prepared.run_info)
     try:
         with log.group("aiospo-ci: scan, enrich, evaluate"):
             result, document = (check or run_check)(options)

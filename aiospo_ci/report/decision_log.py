@@ -65,7 +65,7 @@ def decision_record(
         "decision_id": str(uuid.uuid4()),
         "path": DECISION_PATH,
         "result": [{k: v for k, v in f.to_dict().items() if k != "baselined"} for f in result.findings],
-        "bundles": {name: {"revision": revision} for name, revision in sorted(result.bundles.items())},
+        "bundles": {name: {"revision": revision} for name, revision in sorted(result.policy_revisions.items())},
         "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "labels": dict(sorted(all_labels.items())),
     }

@@ -46,6 +46,7 @@ def check_document(result: CheckResult) -> dict[str, Any]:
         "errors": [e.to_dict() for e in result.scan.errors],
         "summary": {**result.counts(), "references": len(result.scan.references), "files_scanned": result.scan.files_scanned},
         "warnings": list(result.warnings),
+        "bundles": dict(sorted(result.bundles.items())),  # the policy bundles that decided: name -> revision
     }
 
 

@@ -187,6 +187,8 @@ class MarkdownReport(Report):
         scopes = Counter(result.scope_of(f) or "runtime" for f in result.findings)
         if set(scopes) - {"runtime"}:
             lines[-1] += " Findings by scope: " + ", ".join(f"{s} {scopes[s]}" for s in SCOPES if scopes[s]) + "."
+        for name, revision in sorted(result.bundles.items()):
+            lines += ["", f"Policy bundle {code(name, table=False)} at revision {code(revision, table=False)}."]
         if self.changed_refs is not None:
             lines += [
                 "",

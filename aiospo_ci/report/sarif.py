@@ -71,17 +71,14 @@ def sarif_document(result: CheckResult) -> dict[str, Any]:
             waiver = dict(f.waiver or ())
             entry["suppressions"] = [{"kind": "external", "justification": waiver.get("justification", "")}]
         results.append(entry)
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "aiospo-ci", "version": __version__, "informationUri": INFORMATION_URI, "rules": rules}},
-                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned repository root."}}},
-                "results": results,
-            }
-        ],
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "aiospo-ci", "version": __version__, "informationUri": INFORMATION_URI, "rules": rules}},
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned repository root."}}},
+        "results": results,
     }
+    if result.bundles:  # which policy decided: a property bag, as SARIF allows on every object
+        run["properties"] = {"aiospo-ci": {"bundles": [{"name": n, "revision": r} for n, r in sorted(result.bundles.items())]}}
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 INVENTORY_RULE = "inventory/model-reference"

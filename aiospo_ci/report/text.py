@@ -64,6 +64,7 @@ def summary_line(result: CheckResult) -> str:
     return (
         f"aiospo-ci: {c['deny']} denied, {c['warn']} warnings, {c['info']} notes, {c['waived']} waived{baselined} "
         f"for {models} models in {len(result.scan.references)} references ({result.scan.files_scanned} files scanned)"
+        + "".join(f"; policy bundle {name} at revision {revision}" for name, revision in sorted(result.bundles.items()))
     )
 
 

@@ -248,6 +248,32 @@ def test_inputs_reach_the_pipeline(harness, tmp_path):
     assert options.offline is True and options.opa_url == "http://127.0.0.1:8181"
 
 
+def test_bundle_and_central_opa_inputs_reach_the_pipeline(harness, tmp_path):
+    from aiospo_ci.action.main import run as action_run
+
+    key = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----"
+    inputs = {"bundle": "policy/org.tar.gz", "bundle_token": "bundle-token-2718", "bundle_verification_key": key, "opa_mode": "upload"}
+    env = harness(inputs=inputs).env()
+    seen = []
+
+    def check(options):
+        import os
+
+        seen.append((options, os.environ.get("AIOSPO_BUNDLE_TOKEN")))
+        return make_result(1, severities=("info",)), {"config": {}}
+
+    import io
+
+    out = io.StringIO()
+    assert action_run(env, out, check=check) == 0
+    ((options, token),) = seen
+    assert token == "bundle-token-2718"  # handed over the way the CLI receives it, never as an argument
+    assert options.bundle == str(tmp_path / "workspace" / "policy/org.tar.gz") and options.verification_key == key
+    assert options.opa_mode == "upload" and "bundle-token-2718" not in out.getvalue() + repr(options)
+    bad = harness(inputs={"opa_mode": "push"}).env()
+    assert action_run(bad, io.StringIO(), check=check) == 2
+
+
 def test_models_table_takes_license_categories_from_the_policies(harness, github_server):
     run = harness().run(make_result(2))
     # llama3.1 and apache-2.0 as rego/data/licenses.rego classifies them, asked of the policies

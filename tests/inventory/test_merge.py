@@ -74,7 +74,14 @@ def test_one_bom_merged_keeps_every_fact_and_use(demo_bom: Path):
         return copy
 
     assert {k.replace("acme/demo:", ""): without_repository(c) for k, c in merged.items()} == original
-    assert json.loads(merged_text)["metadata"]["properties"] == [{"name": "aiospo:repository", "value": "acme/demo"}]
+    # the repository, and each warning of its BOM (here: offline, the lockfile was trusted) named with it
+    repository_warnings = [
+        {"name": p["name"], "value": "acme/demo: " + p["value"]}
+        for p in json.loads(demo_bom.read_text())["metadata"].get("properties", [])
+        if p["name"] == "aiospo:warning"
+    ]
+    assert repository_warnings, "the offline inventory says it trusted the lockfile"
+    assert json.loads(merged_text)["metadata"]["properties"] == [{"name": "aiospo:repository", "value": "acme/demo"}, *repository_warnings]
     # The organisation's BOM reads back to itself.
     again = tmp = demo_bom.parent / "organisation.cdx.json"
     tmp.write_text(merged_text)

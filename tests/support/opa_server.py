@@ -13,6 +13,14 @@ recorded.
 Faults for tests: `fail_with` (status code for every /v1 request), `delay` (seconds before each
 answer), `undefined` (answer `{}` to every query), `token` (require `Authorization: Bearer`).
 
+As OPA does, it also: deletes policies (`DELETE /v1/policies/{id}`, refused while another module
+still needs the one deleted) and data (`DELETE /v1/data/{path}`); reads data (`GET /v1/data/{path}`);
+answers `?provenance` with the revisions of its bundles; with the `opa-golib` backend, refuses a
+module with OPA's own error list (code, message, file, row). Bundles: `activate_bundle(name, raw)`
+loads a bundle as `opa run --bundle` would (through tests/support/opa_bundle.py), after which REST
+writes under the bundle's roots are refused as OPA refuses them; `serve_bundle(name, raw)` makes
+the server a bundle service too (`GET /bundles/{name}`, gzip, `bundle_token` if set).
+
 As a stand-in for the `opa` binary (`fake_opa_binary(folder)` writes an executable that
 LocalOpaEngine can start as `opa run --server --addr 127.0.0.1:PORT`), it evaluates with the
 `regopy-raw` backend: rego-cpp called directly, so that, like OPA, `opa.runtime().env` shows
@@ -23,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -62,6 +71,31 @@ class OpaState:
     # an engine each under load). Set with FakeOpaServer(pool_size=...).
     idle_engines: dict[str, list[Any]] = field(default_factory=dict)
     engine_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(4))
+    # Policy and data writes are serialised, as OPA's transactions serialise them.
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    bundles: dict[str, Any] = field(default_factory=dict)  # name -> tests.support.opa_bundle.OpaBundle
+    served: dict[str, bytes] = field(default_factory=dict)  # the bundle service: name -> tarball
+    bundle_token: str | None = None
+
+    def all_policies(self) -> dict[str, str]:
+        """What OPA compiles: the bundles' modules (id: bundle name/path) and the uploaded ones."""
+        held = {f"{name}/{path}": source for name, bundle in self.bundles.items() for path, source in bundle.modules.items()}
+        held.update(self.policies)
+        return held
+
+    def all_data(self) -> dict[str, Any]:
+        merged: dict[str, Any] = json.loads(json.dumps(self.data))
+        for bundle in self.bundles.values():
+            _merge(merged, bundle.data)
+        return merged
+
+    def owner(self, path: str) -> str | None:
+        """The bundle one of whose roots holds this slash path, or lies under it, if any."""
+        for name, bundle in self.bundles.items():
+            for root in (r.strip("/") for r in bundle.roots):
+                if not root or not path or root == path or path.startswith(root + "/") or root.startswith(path + "/"):
+                    return name
+        return None
 
     def compile_error(self, policies: dict[str, str]) -> str | None:
         try:
@@ -70,11 +104,11 @@ class OpaState:
             return str(exc)
         return None
 
-    def _golib_engine(self, policies: dict[str, str]) -> tuple[str, Any]:
+    def _golib_engine(self, policies: dict[str, str], data: dict[str, Any]) -> tuple[str, Any]:
         """An OPA Go engine with these policies and the data loaded: an idle one compiled for
         them if there is one (as an OPA server compiles once, not per query), else a new one.
         At most pool_size engines evaluate at once; other queries wait for one (_release)."""
-        key = json.dumps([sorted(policies.items()), self.data], sort_keys=True)
+        key = json.dumps([sorted(policies.items()), data], sort_keys=True)
         self.engine_slots.acquire()
         with self.lock:
             idle = self.idle_engines.get(key)
@@ -86,8 +120,8 @@ class OpaState:
         try:
             for name in sorted(policies):
                 engine.add_policy(name, policies[name])
-            if self.data:
-                engine.add_data(self.data, "")
+            if data:
+                engine.add_data(data, "")
         except Exception:
             engine.close()
             self.engine_slots.release()
@@ -105,10 +139,11 @@ class OpaState:
 
     def evaluate(self, policies: dict[str, str], query: str, input_document: Any) -> Any:
         """The value bound to x, or raise LookupError when undefined."""
+        data = self.all_data()
         if self.backend == "regopy-raw":
-            return _evaluate_raw(policies, self.data, query, input_document)
+            return _evaluate_raw(policies, data, query, input_document)
         if self.backend == "opa-golib":
-            key, engine = self._golib_engine(policies)
+            key, engine = self._golib_engine(policies, data)
             try:
                 rows = engine.eval_query(query, input_document)
             finally:
@@ -120,7 +155,7 @@ class OpaState:
         from aiospo_ci.policy.interface import UNDEFINED
 
         engine = embedded_engine(self.backend)
-        engine.load(policies, self.data)
+        engine.load(policies, data)
         value = engine.query_value(query[len("x := ") :], input_document)
         if value is UNDEFINED:
             raise LookupError(query)
@@ -143,6 +178,28 @@ def _evaluate_raw(policies: dict[str, str], data: dict[str, Any], query: str, in
     if not output.ok() or str(output).strip() == "undefined":
         raise LookupError(query)
     return _node_to_python(output.binding("x")._impl)
+
+
+def _merge(into: dict[str, Any], value: dict[str, Any]) -> None:
+    for key, item in value.items():
+        if isinstance(into.get(key), dict) and isinstance(item, dict):
+            _merge(into[key], item)
+        else:
+            into[key] = item
+
+
+# One error in OPA's text form: `file:row: code: message` (the evaluator's compile errors).
+_OPA_ERROR = re.compile(r"(\S+?\.rego):(\d+): (rego_[a-z_]+): ([^\n]*)")
+
+
+def _error_list(message: str, policy_id: str) -> list[dict[str, Any]]:
+    """OPA's `errors` array for a refused module, from the evaluator's message; one entry
+    naming the module when the message has no OPA-form errors (the embedded backends)."""
+    errors = [
+        {"code": m.group(3), "message": m.group(4), "location": {"file": m.group(1), "row": int(m.group(2)), "col": 1}}
+        for m in _OPA_ERROR.finditer(message)
+    ]
+    return errors or [{"code": "rego_parse_error", "message": message.splitlines()[0], "location": {"file": policy_id, "row": 0}}]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -181,37 +238,117 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record()
-        if self.path.split("?")[0] == "/health":
+        path = self.path.split("?")[0]
+        if path == "/health":
             self._send(200, {})
+            return
+        if path.startswith("/bundles/"):
+            self._serve_bundle(path[len("/bundles/") :])
             return
         if not self._guard():
             return
-        if self.path.rstrip("/") == "/v1/policies":
-            self._send(200, {"result": [{"id": k, "raw": v} for k, v in sorted(self.state.policies.items())]})
+        if path.rstrip("/") == "/v1/policies":
+            self._send(200, {"result": [{"id": k, "raw": v} for k, v in sorted(self.state.all_policies().items())]})
+            return
+        if path.startswith("/v1/data/"):
+            query = "x := data." + ".".join(p for p in path[len("/v1/data/") :].split("/") if p)
+            try:
+                value = self.state.evaluate(self.state.all_policies(), query, None)
+            except LookupError:
+                self._send(200, {})
+                return
+            self._send(200, {"result": value})
             return
         self._send(404, {"code": "resource_not_found", "message": "not found"})
+
+    def _serve_bundle(self, name: str) -> None:
+        """A bundle service as OPA's bundle plugin expects one: 200 with the gzipped tarball."""
+        if self.state.bundle_token and self.headers.get("Authorization") != f"Bearer {self.state.bundle_token}":
+            self._send(401, {"code": "unauthorized", "message": "missing or invalid bearer token"})
+            return
+        raw = self.state.served.get(name)
+        if raw is None:
+            self._send(404, {"code": "resource_not_found", "message": "no such bundle"})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/gzip")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def do_DELETE(self) -> None:
+        self._record()
+        if not self._guard():
+            return
+        path = self.path.split("?")[0]
+        with self.state.write_lock:
+            if path.startswith("/v1/policies/"):
+                policy_id = path[len("/v1/policies/") :]
+                if policy_id not in self.state.policies:
+                    self._send(404, {"code": "resource_not_found", "message": f"storage_not_found_error: policy id {policy_id!r}"})
+                    return
+                if self._refused(self._without(policy_id), policy_id):
+                    return
+                self.state.policies = {k: v for k, v in self.state.policies.items() if k != policy_id}
+                self._send(200, {})
+                return
+            if path.startswith("/v1/data/"):
+                parts = [p for p in path[len("/v1/data/") :].split("/") if p]
+                node = self.state.data
+                for part in parts[:-1]:
+                    node = node.get(part) if isinstance(node, dict) else None
+                if not parts or not isinstance(node, dict) or parts[-1] not in node:
+                    self._send(404, {"code": "resource_not_found", "message": f"storage_not_found_error: /{'/'.join(parts)}"})
+                    return
+                del node[parts[-1]]
+                self._send(204)
+                return
+        self._send(404, {"code": "resource_not_found", "message": "not found"})
+
+    def _refused(self, policies: dict[str, str], policy_id: str) -> bool:
+        """OPA compiles every module it would hold after a change: answer its errors, say True."""
+        error = self.state.compile_error(policies)
+        if error:
+            self._send(400, {"code": "invalid_parameter", "message": "error(s) occurred while compiling module(s)", "errors": _error_list(error, policy_id)})
+        return bool(error)
+
+    def _without(self, policy_id: str) -> dict[str, str]:
+        held = self.state.all_policies()
+        held.pop(policy_id, None)
+        return held
+
+    def _owned(self, path: str) -> bool:
+        """OPA refuses REST writes under a bundle's roots: answer so, and say True."""
+        owner = self.state.owner(path)
+        if owner is None:
+            return False
+        self._send(400, {"code": "invalid_parameter", "message": f"path /{path} is owned by bundle {owner!r}"})
+        return True
 
     def do_PUT(self) -> None:
         body = self._record()
         if not self._guard():
             return
         path = self.path.split("?")[0]
-        if path.startswith("/v1/policies/"):
-            policy_id = path[len("/v1/policies/") :]
-            candidate = dict(self.state.policies)
-            candidate[policy_id] = body.decode("utf-8")
-            error = self.state.compile_error(candidate)
-            if error:
-                self._send(400, {"code": "invalid_parameter", "message": "error(s) occurred while compiling module(s)", "errors": [{"code": "rego_parse_error", "message": error.splitlines()[0], "location": {"file": policy_id, "row": 0}}]})
+        with self.state.write_lock:
+            if path.startswith("/v1/policies/"):
+                policy_id = path[len("/v1/policies/") :]
+                source = body.decode("utf-8")
+                package = re.search(r"^package[ \t]+([A-Za-z_][A-Za-z0-9_.]*)", source, re.MULTILINE)
+                if package and self._owned(package.group(1).replace(".", "/")):
+                    return
+                if self._refused({**self.state.all_policies(), policy_id: source}, policy_id):
+                    return
+                self.state.policies = {**self.state.policies, policy_id: source}
+                self._send(200, {})
                 return
-            self.state.policies = candidate
-            self._send(200, {})
-            return
-        if path.startswith("/v1/data/"):
-            parts = [p for p in path[len("/v1/data/") :].split("/") if p]
-            _set_path(self.state.data, parts, json.loads(body or b"null"))
-            self._send(204)
-            return
+            if path.startswith("/v1/data/"):
+                parts = [p for p in path[len("/v1/data/") :].split("/") if p]
+                if self._owned("/".join(parts)):
+                    return
+                _set_path(self.state.data, parts, json.loads(body or b"null"))
+                self._send(204)
+                return
         self._send(404, {"code": "resource_not_found", "message": "not found"})
 
     def do_POST(self) -> None:
@@ -232,14 +369,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {})
             return
         try:
-            value = self.state.evaluate(self.state.policies, query, input_document)
+            value = self.state.evaluate(self.state.all_policies(), query, input_document)
         except LookupError:
             self._send(200, {})  # OPA's answer for an undefined decision
             return
         except Exception as exc:  # noqa: BLE001 - a test server answers 500 rather than dying
             self._send(500, {"code": "internal_error", "message": str(exc).splitlines()[0]})
             return
-        self._send(200, {"result": value})
+        answer: dict[str, Any] = {"result": value}
+        if "provenance" in self.path.partition("?")[2] and self.state.bundles:
+            bundles = {name: {"revision": b.revision} for name, b in sorted(self.state.bundles.items())}
+            answer["provenance"] = {"version": "fake", "build_commit": "", "build_timestamp": "", "build_hostname": "", "bundles": bundles}
+        self._send(200, answer)
 
 
 class _Server(ThreadingHTTPServer):
@@ -264,6 +405,22 @@ class FakeOpaServer:
     @property
     def requests(self) -> list[RecordedRequest]:
         return self.state.requests
+
+    def activate_bundle(self, name: str, raw: bytes) -> None:
+        """Load a bundle as `opa run --server --bundle` or the bundle plugin would."""
+        from tests.support.opa_bundle import unpack
+
+        self.state.bundles[name] = unpack(raw)
+
+    def serve_bundle(self, name: str, raw: bytes, token: str | None = None) -> str:
+        """Serve a bundle at /bundles/{name}; its URL."""
+        self.state.served[name] = raw
+        self.state.bundle_token = token
+        return f"{self.url}/bundles/{name}"
+
+    def writes(self) -> list[RecordedRequest]:
+        """Every request that changed the server's policies or data."""
+        return [r for r in self.requests if r.method in ("PUT", "PATCH", "DELETE") or (r.method == "POST" and r.path.startswith("/v1/policies"))]
 
     def __enter__(self) -> FakeOpaServer:
         self._thread.start()
