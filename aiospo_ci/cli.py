@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -17,6 +18,8 @@ from aiospo_ci import __version__
 from aiospo_ci.errors import AiospoError
 from aiospo_ci.policy.engines import ENGINES
 from aiospo_ci.report.formats import CHECK_FORMATS, SCAN_FORMATS
+from aiospo_ci.report.text import inert_text
+from aiospo_ci.scope import SCOPES
 from aiospo_ci.secrets import redact
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -26,6 +29,8 @@ CHECK_EXAMPLES = """examples:
   aiospo-ci check --offline examples/demo  check with facts from the lockfile and cache only
   aiospo-ci check --format sarif -o aiospo.sarif
   aiospo-ci check --engine opa --opa-url http://127.0.0.1:8181
+  aiospo-ci check --bundle bundle.tar.gz  judge with the organisation's policy bundle
+  aiospo-ci check --opa-url https://opa.example.com --opa-mode query   ask a central OPA only
   aiospo-ci check src/app.py src/train.py  check only these files (as pre-commit does)
 """
 TOP_EXAMPLES = """examples:
@@ -71,13 +76,36 @@ def run_options(p: argparse.ArgumentParser) -> None:
 def _hub_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--offline", action="store_true", default=None, help="no network: facts from the lockfile and cache only; the rest are 'unknown'")
     p.add_argument("--hub-endpoint", metavar="URL", help="Hugging Face Hub URL (default: HF_ENDPOINT or https://huggingface.co)")
+    p.add_argument(
+        "--hub-budget", type=_seconds, metavar="SECONDS",
+        help="facts from aiospo.lock and the cache first; ask the Hub only about the rest, within SECONDS in all; "
+        "what it does not answer in time is 'unknown' (the pre-commit hook's mode)",
+    )
     p.add_argument("--today", metavar="YYYY-MM-DD", help="evaluation date for expiry and sunset rules (default: today, UTC)")
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 600:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds between 0 and 600")
+    return seconds
 
 
 def _policy_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy", action="append", default=[], metavar="DIR", help="extra Rego policy folder (repeatable)")
     p.add_argument("--engine", choices=ENGINES, help="Rego engine (default: auto: --opa-url, else an opa binary on PATH, else embedded: regorus, or regopy where regorus has no wheel)")
     p.add_argument("--opa-url", metavar="URL", help="evaluate on this OPA server (token from OPA_TOKEN)")
+    p.add_argument(
+        "--opa-mode",
+        choices=("upload", "query"),
+        help="upload: this run's policies go to --opa-url in a namespace of their own and are deleted after (default); "
+        "query: the server holds the organisation's bundle and is only asked",
+    )
+    p.add_argument("--bundle", metavar="PATH|URL", help="judge with this policy bundle (aiospo-ci policy build) instead of the built-in library (default: AIOSPO_BUNDLE; token from AIOSPO_BUNDLE_TOKEN)")
+    p.add_argument("--verification-key", metavar="FILE", help="verify the bundle's signature with this public key first (default: AIOSPO_BUNDLE_VERIFICATION_KEY)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=("deny", "warn", "never"), help="lowest severity that fails the check (default: deny)")
     check.add_argument("--explain", action="store_true", help="print the input document and which rules fired for which reference")
     check.add_argument("--dump-input", metavar="FILE", help="write the exact input document the policies judge to FILE (for `policy eval --input FILE`)")
+    check.add_argument(
+        "--scope", action="append", choices=SCOPES, metavar="SCOPE",
+        help=f"judge only references in this scope (repeatable; {', '.join(SCOPES)}); the report says how many findings were left out",
+    )
+    check.add_argument("--baseline", metavar="FILE", help="the baseline of accepted findings (default: the configuration's baseline, else .aiospo-baseline.json)")
+    check.add_argument("--no-baseline", action="store_true", help="ignore the baseline: every finding counts")
+    check.add_argument("--fix", action="store_true", help="first apply the mechanical fixes (as `aiospo-ci fix`), then check the result")
+    check.add_argument("--dry-run", action="store_true", help="with --fix: print the fixes as a unified diff and check the files as they are")
+    import_module("aiospo_ci.decision_log").add_options(check)
     check.set_defaults(handler=cmd_check)
 
     lock = sub.add_parser("lock", help="write aiospo.lock with the vetted facts of every referenced model", epilog=LOCK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -116,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Modules that add further subcommands: each has register(subparsers), which sets `handler`
 #: on what it adds. Imported only when the parser is built.
-EXTRA_COMMANDS = ("aiospo_ci.inventory", "aiospo_ci.init", "aiospo_ci.policy.commands")
+EXTRA_COMMANDS = ("aiospo_ci.inventory", "aiospo_ci.inventory_merge", "aiospo_ci.init", "aiospo_ci.policy.commands", "aiospo_ci.baseline", "aiospo_ci.fix.commands")
 
 
 def _write(text: str, output: str | None) -> None:
@@ -141,14 +178,21 @@ def _run_options(args: argparse.Namespace):
         policy_dirs=tuple(Path(p) for p in getattr(args, "policy", []) or ()),
         engine=getattr(args, "engine", None),
         opa_url=getattr(args, "opa_url", None),
+        opa_mode=getattr(args, "opa_mode", None),
+        bundle=getattr(args, "bundle", None),
+        verification_key=getattr(args, "verification_key", None),
         offline=getattr(args, "offline", None),
         hub_endpoint=getattr(args, "hub_endpoint", None),
+        hub_budget=getattr(args, "hub_budget", None),
         fail_on=getattr(args, "fail_on", None),
         today=getattr(args, "today", None),
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         jobs=args.jobs,
         extra_exclude=tuple(args.exclude),
         dump_input=Path(args.dump_input) if getattr(args, "dump_input", None) else None,
+        scopes=tuple(getattr(args, "scope", None) or ()) or None,
+        baseline=Path(args.baseline) if getattr(args, "baseline", None) else None,
+        use_baseline=not getattr(args, "no_baseline", False),
     )
 
 
@@ -168,13 +212,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     from aiospo_ci.report.formats import get_report
 
     console = Console(quiet=args.quiet, verbose=args.verbose)
+    if args.dry_run and not args.fix:
+        raise AiospoError("--dry-run goes with --fix: `aiospo-ci check --fix --dry-run` prints the fixes as a diff.")
+    if args.fix:
+        from aiospo_ci.fix.commands import fix_before_check
+
+        fix_before_check(_run_options(args), args.dry_run)
+    decision_log = import_module("aiospo_ci.decision_log")
+    sinks = decision_log.sinks_from_args(args, os.environ)
     with console.progress("Asking the Hub") as progress:
         options = dataclasses.replace(_run_options(args), progress=progress)
         result, document = run_check(options)
     if args.explain:
         from aiospo_ci.policy.explain import render_explanation
 
-        sys.stderr.write(redact(render_explanation(result, document)))
+        sys.stderr.write(inert_text(render_explanation(result, document)))
     console.detail(console.stage_summary(result))
     if console.wants_rich_report(args.output, args.format):
         console.print_check(result)  # a table with colour for a person at a terminal
@@ -189,7 +241,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             for warning in result.warnings:
                 console.info(f"warning: {warning}")
     fail_on = args.fail_on or (document.get("config") or {}).get("fail_on") or "deny"
-    return exit_code(result, fail_on)
+    code = exit_code(result, fail_on)
+    if sinks:  # the decision record never changes the verdict: failures are warnings
+        labels = decision_log.run_labels(options.root, os.environ)
+        decision_log.emit(result, document, exit_code=code, sinks=sinks, labels=labels, warn=lambda m: console.info(f"warning: {m}"))
+    return code
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
@@ -197,17 +253,20 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
     path = run_lock(_run_options(args))
     if not args.quiet:
-        sys.stderr.write(f"aiospo-ci: wrote {path}\n")
+        sys.stderr.write(inert_text(f"aiospo-ci: wrote {path}") + "\n")
     return EXIT_PASS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["inventory", "merge"]:  # `inventory [PATH]` and `inventory merge BOM...` share a name
+        argv[:2] = ["inventory-merge"]
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
     except AiospoError as exc:
-        sys.stderr.write(redact(f"aiospo-ci: error: {exc}\n"))
+        sys.stderr.write(inert_text(f"aiospo-ci: error: {exc}") + "\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("aiospo-ci: interrupted; no verdict.\n")
@@ -216,6 +275,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "debug", False):
             import traceback
 
-            sys.stderr.write(redact(traceback.format_exc()))
-        sys.stderr.write(redact(f"aiospo-ci: internal error: {type(exc).__name__}: {exc}; no verdict was reached (run with --debug for the trace and report it).\n"))
+            sys.stderr.write(inert_text(traceback.format_exc()))
+        sys.stderr.write(inert_text(f"aiospo-ci: internal error: {type(exc).__name__}: {exc}; no verdict was reached (run with --debug for the trace and report it).") + "\n")
         return EXIT_ERROR

@@ -125,3 +125,45 @@ def validate_custom(config: dict[str, Any], schemas: dict[str, tuple[str, dict[s
             if err.validator == "additionalProperties":
                 hint = f" (known keys: {', '.join(sorted((err.schema.get('properties') or {}).keys()))})"
             raise ConfigError(f"{source}: key {key}: {err.message}{hint}; the policy's schema is {schema_path}.")
+
+
+# -- settings only the workflow may give --------------------------------------------------------
+#
+# The configuration file is part of the tree under review: a pull request's author writes it. It
+# may tighten the policy, but it must not send a token anywhere the operator (the workflow, the
+# command line, the environment of the job) did not choose, nor reach outside the repository.
+
+
+def _same_url(a: str, b: str) -> bool:
+    return a.strip().rstrip("/").lower() == b.strip().rstrip("/").lower()
+
+
+def configured_endpoint(
+    key: str, configured: str | None, chosen: str | None, default: str | None, token_set: bool, how: str
+) -> str | None:
+    """The endpoint to use when the configuration names one (`key`, e.g. hub.endpoint) and a
+    token would be sent to it: only a URL the workflow also gives (`chosen`: a command-line flag,
+    an environment variable or an Action input, named in `how`; else the built-in `default`)
+    may receive it. Without a token the configured URL is used as it is."""
+    if not configured:
+        return None
+    if token_set and not any(_same_url(configured, url) for url in (chosen, default) if url):
+        operator = f"the workflow gives {chosen}" if chosen else "the workflow gives none"
+        raise ConfigError(
+            f"the configuration's {key} is {configured}, but {operator} and a token is set: aiospo-ci sends tokens only "
+            f"to an endpoint the workflow names. Give the same URL in {how}, or remove {key} from the configuration."
+        )
+    return configured
+
+
+def inside_root(root: Path, value: str | Path, key: str) -> Path:
+    """`value` (from the configuration key `key`) resolved against the repository root, with
+    symlinks followed; ConfigError unless it stays inside the root."""
+    base = Path(root).resolve()
+    path = (base / Path(value).expanduser()).resolve()
+    if path != base and base not in path.parents:
+        raise ConfigError(
+            f"the configuration's {key} {str(value)!r} resolves to {path}, outside the repository ({base}); "
+            f"give a path inside the repository (symlinks are followed), or set it from the workflow instead."
+        )
+    return path

@@ -70,9 +70,9 @@ class Console:
             self._err(message, "dim")
 
     def _err(self, message: str, style: str) -> None:
-        from aiospo_ci.secrets import redact
+        from aiospo_ci.report.text import inert_text
 
-        text = redact(f"aiospo-ci: {message}")
+        text = inert_text(f"aiospo-ci: {message}")
         if self.rich_stderr and self.colour:
             self._rich(self.stderr).print(text, style=style, markup=False, highlight=False)
         else:
@@ -132,8 +132,7 @@ class Console:
         from rich.table import Table
         from rich.text import Text
 
-        from aiospo_ci.report.text import summary_line
-        from aiospo_ci.secrets import redact
+        from aiospo_ci.report.text import inert_line, summary_line
 
         console = self._rich(self.stdout)
         if result.findings:
@@ -143,18 +142,18 @@ class Console:
             for f in result.findings:
                 ref = result.scan.references[f.ref] if f.ref is not None else None
                 where = f"{ref.file}:{ref.line}" if ref else "(run)"
-                severity = "waived" if f.waived else f.severity
+                severity = f.status
                 table.add_row(
-                    Text(where),
+                    Text(inert_line(where)),
                     Text(severity, style=SEVERITY_STYLE.get(severity, "")),
-                    Text(f.rule),
-                    Text(redact(f.message)),
+                    Text(inert_line(f.rule)),
+                    Text(inert_line(f.message)),
                 )
             console.print(table)
         for err in result.scan.errors:
-            console.print(Text(f"{err.file}: error scan {err.reason}", style="red"))
+            console.print(Text(inert_line(f"{err.file}: error scan {err.reason}"), style="red"))
         for warning in result.warnings:
-            console.print(Text(redact(f"warning: {warning}"), style="yellow"))
+            console.print(Text(inert_line(f"warning: {warning}"), style="yellow"))
         if self.quiet:  # --quiet: findings and errors only
             return
         counts = result.counts()

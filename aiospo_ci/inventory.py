@@ -40,9 +40,10 @@ class Use:
     owners: tuple[str, ...]
     column: int | None = None
     cell: int | None = None
+    repository: str | None = None  # set in an organisation's inventory (inventory merge)
 
     def sort_key(self) -> tuple:
-        return (self.file, self.line, self.column or 0, self.call, self.revision or "")
+        return (self.repository or "", self.file, self.line, self.column or 0, self.call, self.revision or "")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class Item:
     provider: str | None
     uses: tuple[Use, ...]
     hashes: tuple[tuple[str, str], ...] = ()  # (algorithm, hex) for committed files
+    # In an organisation's inventory, the repository a local path, committed file or unresolved
+    # expression belongs to: those name nothing outside their repository, so they are not merged.
+    repository: str | None = None
 
     @property
     def owners(self) -> tuple[str, ...]:
@@ -75,7 +79,7 @@ class Item:
         return self.id
 
     def sort_key(self) -> tuple:
-        return (self.kind, self.source, self.id.lower(), self.version or "")
+        return (self.kind, self.source, self.id.lower(), self.version or "", self.repository or "")
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class Inventory:
     today: str | None = None  # set only when the caller fixed the date (--today)
     codeowners: str | None = None  # which CODEOWNERS file gave the owners
     warnings: tuple[str, ...] = ()
+    repositories: tuple[str, ...] = ()  # an organisation's inventory: every repository merged
 
 
 def _version(ref: ModelReference, facts: HubFacts | None) -> str | None:
@@ -190,6 +195,9 @@ INVENTORY_EXAMPLES = """examples:
   aiospo-ci inventory --offline examples/demo      facts from aiospo.lock and the cache only
   aiospo-ci inventory --format markdown -o AI-INVENTORY.md
   aiospo-ci inventory --format csv -o models.csv   one row per place a model is used
+  aiospo-ci inventory --repository acme/app -o acme-app.cdx.json
+  aiospo-ci inventory merge boms/*.cdx.json --format html -o inventory.html
+                                                   the organisation's inventory from every repository's BOM
 """
 
 RENDERERS = {
@@ -220,6 +228,7 @@ def register(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="?", metavar="PATH", help="the repository to inventory (default: .)")
+    p.add_argument("--repository", metavar="NAME", help="the repository's name in the BOM, e.g. acme/app (default: the folder's name)")
     cli.output_options(p, tuple(RENDERERS), "cyclonedx")
     cli.run_options(p)
     cli._hub_options(p)
@@ -240,6 +249,8 @@ def cmd_inventory(args) -> int:
     options = cli._run_options(args)
     with console.progress("Asking the Hub") as progress:
         inventory = gather(options, progress=progress)
+    if args.repository:
+        inventory = dataclasses.replace(inventory, root_name=args.repository)
     for warning in inventory.warnings:
         console.info(f"warning: {warning}")
     console.detail(f"{len(inventory.items)} inventory items, owners from {inventory.codeowners or 'no CODEOWNERS file'}")

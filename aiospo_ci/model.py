@@ -214,6 +214,15 @@ class HubFacts:
             d[f.name] = _plain(v)
         return d
 
+    def to_document(self) -> dict[str, Any]:
+        """to_dict() for the verdict documents (policy input, JSON report): a fact served from
+        the cache is the Hub's answer, so its origin is `hub` there. Whether the cache was cold
+        or warm is the run's business, not the verdict's (the --verbose log says it)."""
+        d = self.to_dict()
+        if d["origin"] == "cache":
+            d["origin"] = "hub"
+        return d
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> HubFacts:
         known = {f.name for f in dataclasses.fields(cls)}
@@ -243,6 +252,17 @@ class Finding:
     waived: bool = False
     waiver: tuple[tuple[str, str], ...] | None = None  # justification, approver, expires
     title: str = ""  # from the rule's # METADATA, filled by the report stage
+    baselined: bool = False  # recorded in the committed baseline: reported, does not fail the check
+
+    @property
+    def counted(self) -> bool:
+        """Does this finding count toward the verdict (neither waived nor baselined)?"""
+        return not (self.waived or self.baselined)
+
+    @property
+    def status(self) -> str:
+        """What reports print for it: its severity, or waived / baselined."""
+        return "waived" if self.waived else "baselined" if self.baselined else self.severity
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -252,11 +272,13 @@ class Finding:
             "ref": self.ref,
             "waived": self.waived,
             "waiver": dict(self.waiver) if self.waiver else None,
+            "baselined": self.baselined,
         }
 
     def sort_key(self) -> tuple:
         return (
             self.waived,
+            self.baselined,
             SEVERITY_ORDER.get(self.severity, 9),
             -1 if self.ref is None else self.ref,
             self.rule,
@@ -274,12 +296,26 @@ class CheckResult:
     findings: tuple[Finding, ...]
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> metadata
     warnings: tuple[str, ...] = ()  # run-level notes (fail-open Hub errors, truncations)
+    scopes: tuple[str, ...] = ()  # parallel to scan.references: runtime, test, example, docs, notebook, script
+    # The policy bundles that decided, name -> revision ({}: the built-in library), for reports.
+    bundles: dict[str, str] = field(default_factory=dict)
+    # What decision logs record as OPA does ({"bundles": {name: {"revision": ...}}}): the bundles,
+    # else the library's own revision and the repository's policies' (library.bundle_revisions).
+    policy_revisions: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        c = {"deny": 0, "warn": 0, "info": 0, "waived": 0}
+        c = {"deny": 0, "warn": 0, "info": 0, "waived": 0, "baselined": 0}
         for f in self.findings:
             if f.waived:
                 c["waived"] += 1
+            elif f.baselined:
+                c["baselined"] += 1
             else:
                 c[f.severity] = c.get(f.severity, 0) + 1
         return c
+
+    def scope_of(self, finding: Finding) -> str | None:
+        """The scope of the reference a finding is about (None: about the run)."""
+        if finding.ref is None:
+            return None
+        return self.scopes[finding.ref] if finding.ref < len(self.scopes) else "runtime"

@@ -29,6 +29,7 @@ RUN_HERE = {
     "aiospo-ci scan examples/demo": 0,
     "aiospo-ci inventory --offline examples/demo": 0,
     "aiospo-ci inventory --offline --format markdown examples/demo": 0,
+    "aiospo-ci fix --offline --dry-run examples/demo": 0,  # prints the diff, writes nothing
 }
 
 #: Commands that need the network or a new virtualenv, and where they are exercised instead.
@@ -38,6 +39,7 @@ COVERED_ELSEWHERE = {
     ".venv/bin/pip install -e '.[test]'": "installs the test dependencies this suite runs with",
     ".venv/bin/pip install --ignore-requires-python opa-golib-python-bindings": "installs OPA's evaluator used by tests/engines",
     ".venv/bin/python -m pytest": "this test suite itself",
+    "aiospo-ci baseline --offline": "tests/fix/test_baseline.py (run here it would absorb the demo's findings for the other commands)",
 }
 
 

@@ -1,145 +1,110 @@
-"""Which lines a pull request changed, for `only_changed`.
+"""What a pull request (or a push) changed, and which findings that puts in scope for
+`only_changed`.
 
-First `git diff base...head` in the workspace (exact, needs both commits: `fetch-depth: 0`),
-else the pull request's files from the API (its `patch` per file; GitHub leaves the patch out
-for binary and very large files, which then count as changed throughout). When neither answers,
-the caller judges everything: failing on too much is safer than passing on a guess.
+The changed files come from `git diff --name-status -z base...head` (exact names whatever
+they hold: spaces, tabs, quotes, newlines, any Unicode; needs the merge base, so
+`fetch-depth: 0`), else from the pull request's files in the API (names arrive as JSON). When
+neither answers, the caller judges everything: failing on too much is safer than passing on a
+guess.
+
+A finding is in scope when the change touched anything that decides it. The scanners resolve a
+reference's value (a constant, an f-string part, an environment default, a `revision=` or
+`trust_remote_code=` argument) from anywhere in the same file, above or below the call, so a
+change anywhere in a file puts every reference of that file in scope; a renamed file is
+changed too (rules may depend on the path). A change to the configuration, the lockfile or the
+policies decides every finding: then everything is in scope.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from aiospo_ci.action.git import Git, GitError, is_sha
 from aiospo_ci.model import ModelReference
 
-#: path -> the changed line numbers in the new file, or None for "the whole file".
-ChangedLines = dict[str, frozenset[int] | None]
-
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied", "T": "modified", "U": "modified"}
+_API_STATUS = {"added": "added", "modified": "modified", "removed": "deleted", "renamed": "renamed", "copied": "copied", "changed": "modified", "unchanged": "modified"}
 
 
-def added_lines(patch: str) -> frozenset[int]:
-    """Line numbers (in the new file) that a unified diff adds or changes."""
-    lines: set[int] = set()
-    new_line = 0
-    in_hunk = False
-    for text in patch.splitlines():
-        match = _HUNK.match(text)
-        if match:
-            new_line = int(match.group(1))
-            in_hunk = True
-            continue
-        if not in_hunk or text.startswith("\\"):
-            continue
-        if text.startswith("+"):
-            lines.add(new_line)
-            new_line += 1
-        elif text.startswith(" ") or text == "":
-            new_line += 1
-        elif text.startswith("-"):
-            continue
-        else:  # the next file's header in a multi-file diff
-            in_hunk = False
-    return frozenset(lines)
+@dataclass(frozen=True)
+class Change:
+    """One changed file: its path in the new tree (the old one for a deletion)."""
+
+    path: str
+    status: str  # added | modified | deleted | renamed | copied
+    old_path: str | None = None  # renamed and copied files
+
+    def paths(self) -> tuple[str, ...]:
+        return (self.path,) + ((self.old_path,) if self.old_path else ())
 
 
-def _git(workspace: Path, *args: str) -> bytes | None:
-    env = dict(os.environ)
-    # The workspace is mounted from the runner with another owner; without this git refuses
-    # ("dubious ownership"). Only this read-only diff sees the setting.
-    env.update({"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "*", "GIT_TERMINAL_PROMPT": "0"})
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(workspace), *args], capture_output=True, env=env, timeout=120, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
+def parse_name_status(raw: bytes) -> list[Change]:
+    """`git diff --name-status -z` output: STATUS NUL path NUL, or for renames and copies
+    STATUS NUL old NUL new NUL. Names are bytes on disk; decoded as the file system does."""
+    import os
 
-
-def from_git(workspace: Path, base: str, head: str) -> ChangedLines | None:
-    """The PR's changes from `git diff base...head`, or None when git or a commit is missing."""
-    if not (re.fullmatch(r"[0-9a-fA-F]{7,64}", base) and re.fullmatch(r"[0-9a-fA-F]{7,64}", head)):
-        return None
-    common = ("diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", f"{base}...{head}")
-    status = _git(workspace, *common, "--name-status", "-z")
-    if status is None:
-        return None
-    changed: ChangedLines = {}
-    fields = status.decode("utf-8", "surrogateescape").split("\0")
+    fields = raw.split(b"\0")
+    changes: list[Change] = []
     i = 0
-    while i < len(fields) - 1:
-        code = fields[i]
-        if not code:
-            i += 1
-            continue
-        if code[0] in "RC":  # rename/copy: old path, new path
-            path, i = fields[i + 2], i + 3
-            changed[path] = frozenset() if code[1:] == "100" else None
+    while i < len(fields) and fields[i]:
+        code = fields[i].decode("ascii", "replace")
+        kind = _STATUS.get(code[:1])
+        if kind is None:
+            raise ValueError(f"unknown git status {code!r}")
+        if code[:1] in "RC":
+            old, new = os.fsdecode(fields[i + 1]), os.fsdecode(fields[i + 2])
+            changes.append(Change(new, kind, old))
+            i += 3
         else:
-            path, i = fields[i + 1], i + 2
-            if code[0] != "D":
-                changed[path] = None  # until the hunks say which lines (binary stays whole-file)
-    patch = _git(workspace, "-c", "core.quotePath=false", *common, "--unified=0")
-    if patch is None:
+            changes.append(Change(os.fsdecode(fields[i + 1]), kind))
+            i += 2
+    return changes
+
+
+def from_git(git: Git, base: str, head: str) -> list[Change] | None:
+    """The changes from `base...head` (from their merge base), or None when git cannot tell
+    (a commit or the merge base is not in the checkout)."""
+    if not (is_sha(base) and is_sha(head)):
         return None
-    for path, text in _split_by_file(patch.decode("utf-8", "surrogateescape")):
-        if path in changed:
-            lines = added_lines(text)
-            if lines or changed[path] is None:
-                changed[path] = lines if lines else changed[path]
-    return changed
+    try:
+        raw = git.run("diff", "--name-status", "-z", "-M", "--no-color", "--no-ext-diff", "--no-textconv", f"{base}...{head}", "--")
+        return parse_name_status(raw)
+    except (GitError, ValueError, IndexError):
+        return None
 
 
-def _split_by_file(patch: str) -> Iterable[tuple[str, str]]:
-    """(new path, its hunks) for each `+++ b/path` section of a multi-file diff."""
-    current: str | None = None
-    chunk: list[str] = []
-    for line in patch.splitlines():
-        if line.startswith("diff --git "):
-            if current is not None:
-                yield current, "\n".join(chunk)
-            current, chunk = None, []
-            continue
-        if line.startswith("+++ "):
-            target = line[4:]
-            if target.startswith('"'):
-                target = target.strip('"').encode("latin-1", "backslashreplace").decode("unicode_escape")
-            current = target[2:] if target.startswith("b/") else None
-            continue
-        chunk.append(line)
-    if current is not None:
-        yield current, "\n".join(chunk)
-
-
-def from_api_files(files: Iterable[Any]) -> ChangedLines:
-    """From PyGithub File objects (`GET /repos/{o}/{r}/pulls/{n}/files`)."""
-    changed: ChangedLines = {}
+def from_api_files(files: Iterable[Any], expected: int | None = None) -> list[Change] | None:
+    """From the pull request's files (`GET /repos/{o}/{r}/pulls/{n}/files`, PyGithub File
+    objects). GitHub lists at most 3,000 files: a shorter list than the pull request's
+    `changed_files` is incomplete, and None says the changes are unknown."""
+    changes = []
     for f in files:
-        if f.status == "removed":
-            continue
-        patch = f.patch
-        if patch:
-            changed[f.filename] = added_lines(patch)
-        elif f.status == "renamed" and not f.changes:
-            changed[f.filename] = frozenset()
-        else:
-            changed[f.filename] = None  # binary or too large for a patch: the whole file counts
-    return changed
+        status = _API_STATUS.get(f.status, "modified")
+        changes.append(Change(f.filename, status, getattr(f, "previous_filename", None) if status in ("renamed", "copied") else None))
+    if expected is not None and len(changes) < expected:
+        return None
+    return changes
 
 
-def touched(ref: ModelReference, changed: ChangedLines) -> bool:
-    if ref.file not in changed:
-        return False
-    lines = changed[ref.file]
-    if lines is None:
-        return True
-    # notebooks and weight files: lines in the JSON or a binary do not map to what the PR shows
-    if ref.cell is not None or ref.source == "file":
-        return bool(lines)
-    return ref.line in lines
+@dataclass(frozen=True)
+class Scope:
+    """Which references decide the verdict under only_changed, and why the rest do not."""
+
+    refs: frozenset[int]
+    total: int
+    everything: str | None = None  # why every reference is in scope, when it is
+
+    def contains(self, ref: int | None) -> bool:
+        return ref is None or ref in self.refs
+
+
+def scope_of(references: Sequence[ModelReference], changes: Sequence[Change], decisive: Sequence[Change] = ()) -> Scope:
+    """References in scope: all of them when a change decides every finding (`decisive`:
+    configuration, lockfile, policies), else those in files the change touched."""
+    if decisive:
+        names = ", ".join(sorted({c.path for c in decisive}))
+        return Scope(frozenset(range(len(references))), len(references), f"this change touches {names}, which decide every finding")
+    touched = {c.path for c in changes if c.status != "deleted"}
+    return Scope(frozenset(i for i, ref in enumerate(references) if ref.file in touched), len(references))

@@ -1,10 +1,16 @@
 """An on-disk cache of Hub facts, so a second `check` within the TTL asks the Hub nothing.
 
 Content-addressed: one JSON file per (endpoint, kind, id, revision), named by the SHA-256 of
-that key; the file repeats the key so a collision or a hand-edited file is a miss, not a wrong
-answer. Only HubFacts are stored (they never hold a token). Writes go to a temporary file
-renamed into place, so a reader never sees half a file and concurrent runs do not corrupt it.
-Facts that depend on the evaluation date (days_since_modified) are not stored.
+that key; the file repeats the key. Only HubFacts are stored (they never hold a token). Writes
+go to a temporary file renamed into place, so a reader never sees half a file and concurrent
+runs do not corrupt it. Facts that depend on the evaluation date (days_since_modified) are not
+stored.
+
+Only definite answers are kept: `ok`, `not_found` and `disabled`. A gated repository the token
+cannot read, and every error, is asked again next run (the answer depends on the token and on
+the moment). A file that exists but is not what this module writes (not JSON, another key,
+facts of the wrong type or an unknown status) stops the run with ConfigError naming it: it was
+edited or corrupted, and silently asking again would hide that.
 """
 
 from __future__ import annotations
@@ -13,17 +19,21 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from aiospo_ci.errors import ConfigError
 from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
+from aiospo_ci.hub.validate import facts_problem
 from aiospo_ci.model import HubFacts, unknown_facts
 
 FORMAT = 1
-# Answers worth keeping: the Hub said something definite. Errors are asked again next run.
-CACHEABLE = frozenset({"ok", "not_found", "gated", "disabled"})
+# Answers worth keeping: the Hub said something definite about the repository itself.
+CACHEABLE = frozenset({"ok", "not_found", "disabled"})
 
 
 class FactsCache:
@@ -42,18 +52,44 @@ class FactsCache:
         return self.directory / digest[:2] / f"{digest}.json"
 
     def get(self, key: FactsKey, *, any_age: bool = False) -> HubFacts | None:
-        """Cached facts if present and fresh (or of any age, offline); None otherwise."""
+        """Cached facts if present and fresh (or of any age, offline); None when absent or
+        stale. ConfigError when the file is not one this cache wrote."""
+        path = self.path_for(key)
         try:
-            doc = json.loads(self.path_for(key).read_text(encoding="utf-8"))
-            if doc.get("format") != FORMAT or doc.get("key") != self._key_doc(key):
-                return None
-            age = self._clock() - float(doc["stored_at"])
-            if not any_age and not (0 <= age < self.ttl_seconds):
-                return None
-            facts = HubFacts.from_dict(doc["facts"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # missing, unreadable or corrupt: a miss
-        return dataclasses.replace(facts, origin="cache")
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            return None  # absent, or a cache folder that cannot be read: asked again
+        except UnicodeDecodeError:
+            text = ""  # not what this cache writes: _checked says so
+        doc = self._checked(path, key, text)
+        age = self._clock() - doc["stored_at"]
+        if not any_age and not (0 <= age < self.ttl_seconds):
+            return None
+        if doc["facts"]["status"] not in CACHEABLE:
+            return None  # written by an older version that kept gated answers: ask again
+        return dataclasses.replace(HubFacts.from_dict(doc["facts"]), origin="cache")
+
+    def _checked(self, path: Path, key: FactsKey, text: str) -> dict:
+        def bad(what: str) -> ConfigError:
+            return ConfigError(
+                f"{path}: this Hub cache file {what}, so it was edited or corrupted; delete it (or the cache folder "
+                f"{self.directory}) and run again."
+            )
+
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            raise bad("is not valid JSON") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise bad(f"is not in format {FORMAT}")
+        if doc.get("key") != self._key_doc(key):
+            raise bad(f"holds another key than the {key.kind} {key.id} it is named for")
+        if isinstance(doc.get("stored_at"), bool) or not isinstance(doc.get("stored_at"), (int, float)):
+            raise bad("has no number for stored_at")
+        problem = facts_problem(doc.get("facts"))
+        if problem:
+            raise bad(f"has facts that fail the schema ({problem})")
+        return doc
 
     def put(self, key: FactsKey, facts: HubFacts) -> None:
         if facts.status not in CACHEABLE:
@@ -102,16 +138,70 @@ class CachedSource(FactsSource):
 
 
 class CacheOnlySource(FactsSource):
-    """Offline: cached facts of any age, else `unknown`."""
+    """Cached facts of any age; the rest from `online` if given, else `unknown` (offline)."""
 
-    def __init__(self, cache: FactsCache | None):
+    def __init__(self, cache: FactsCache | None, online: FactsSource | None = None):
         self.cache = cache
+        self.online = online
 
     def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:
         out: dict[FactsKey, HubFacts] = {}
-        for key in set(keys):
+        missing = []
+        for key in sorted(set(keys), key=key_order):
             hit = self.cache.get(key, any_age=True) if self.cache else None
-            out[key] = hit or unknown_facts(
-                key.id, key.kind, "offline, and neither aiospo.lock nor the Hub cache has facts for it"
-            )
+            if hit is not None:
+                out[key] = hit
+            elif self.online is None:
+                out[key] = unknown_facts(key.id, key.kind, "offline, and neither aiospo.lock nor the Hub cache has facts for it")
+            else:
+                missing.append(key)
+        if missing and self.online is not None:
+            out.update(self.online.facts(missing))
         return out
+
+
+# What the Hub cache (hub-v1/ab/<sha256>.json) and the scan cache (scan/<name>.json) write.
+_CACHE_FILE = re.compile(r"^(hub-v[0-9]+/[0-9a-f]{2}/(\.tmp-[^/]*|[0-9a-f]{64}\.json)|scan/[^/]+)$")
+
+
+def check_cache_folder(root: Path, folder: Path) -> None:
+    """A cache folder inside the repository at `root` must hold nothing git tracks (a cache a
+    pull request can write is facts the pull request chose) and only cache files (else it is
+    part of the scanned tree, and excluding it from the scan would hide those files)."""
+    where = folder.relative_to(root).as_posix() or "."
+    what = f"the cache folder {where} (hub.cache_dir, --cache-dir or AIOSPO_CACHE_DIR)"
+    tracked = _tracked_under(root, where)
+    if tracked:
+        raise ConfigError(
+            f"{what} holds files the repository has committed ({tracked[0]}); a cache is written by runs, never committed, "
+            "or a pull request could choose the facts it is judged on. Remove them from the repository, or use a folder outside it."
+        )
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_symlink() or (path.is_file() and not _CACHE_FILE.match(relative)):
+                raise ConfigError(
+                    f"{what} lies inside the scanned tree: it holds {where}/{relative}, which is not a cache file. "
+                    "Give the cache a folder of its own (ignored by git), or one outside the repository."
+                )
+
+
+def _tracked_under(root: Path, where: str) -> list[str]:
+    """The files git tracks under `where` in the work tree at `root` ([] outside git). Not
+    knowing is not "none": a git that cannot run or refuses the repository stops the run."""
+    def unknown(why: str) -> ConfigError:
+        return ConfigError(
+            f"the cache folder {where} lies inside {root}, and git could not tell whether the repository commits files "
+            f"there ({why}); move the cache outside the repository (--cache-dir, AIOSPO_CACHE_DIR)."
+        )
+
+    try:
+        done = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", where], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise unknown(type(exc).__name__) from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        if "not a git repository" in message:
+            return []  # a plain folder: nothing is committed
+        raise unknown(message.splitlines()[0] if message else f"exit {done.returncode}")
+    return [p for p in done.stdout.decode("utf-8", "replace").split("\0") if p]

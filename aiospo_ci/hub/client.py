@@ -169,9 +169,11 @@ class HubClient(FactsSource):
             if self._api is None:
                 from huggingface_hub import HfApi
 
+                # token=False, not None, when there is none: None lets huggingface_hub send the
+                # token `hf auth login` saved, to whatever endpoint this run uses.
                 self._api = HfApi(
                     endpoint=self._settings.endpoint_url,
-                    token=self._settings.token,
+                    token=self._settings.token or False,
                     library_name="aiospo-ci",
                 )
             return self._api
@@ -238,7 +240,10 @@ class HubClient(FactsSource):
                 "it was not followed, so no token was sent there."
             )
         if isinstance(exc, hf.OfflineModeIsEnabled):
-            return "error", f"Could not ask about the {what}: HF_HUB_OFFLINE is set; use --offline with a lockfile."
+            return "error", (
+                f"Could not ask about the {what}: HF_HUB_OFFLINE is set in the environment, and aiospo-ci does not go "
+                "offline on its own. Pass --offline (or set hub.offline) to judge from aiospo.lock, or unset HF_HUB_OFFLINE."
+            )
         if isinstance(exc, hf.HFValidationError):
             return "not_found", f"The {what} is not a valid Hub repo id, so it cannot be on the Hub."
         if isinstance(exc, hf.HfHubHTTPError):

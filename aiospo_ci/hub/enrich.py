@@ -4,7 +4,10 @@ Where facts come from:
   online   fresh cache, else the Hub (stored in the cache); the lockfile entry rides along as
            `locked` so that the drift rules can compare it with the Hub today.
   offline  the lockfile, else the cache (any age), else `unknown` — the policies decide
-           whether unknown passes.
+           whether unknown passes (deny in CI, warn elsewhere, by default).
+  lockfile first (--hub-budget, the pre-commit hook): as offline, but what neither knows is
+           asked of the Hub within the budget; what the Hub does not answer in time is unknown.
+Offline and lockfile-first runs say in a warning that they trusted the recorded facts.
 Distinct (kind, id, revision) only: many references to one model cost one lookup.
 """
 
@@ -23,7 +26,7 @@ from aiospo_ci.hub.cache import CachedSource, CacheOnlySource, FactsCache
 from aiospo_ci.hub.interface import FactsKey, FactsSource, key_order
 from aiospo_ci.hub.lineage import with_lineage
 from aiospo_ci.hub.settings import LOCKFILE_NAME, HubSettings
-from aiospo_ci.model import HubFacts, ModelReference
+from aiospo_ci.model import HubFacts, ModelReference, unknown_facts
 
 
 @dataclass(frozen=True)
@@ -39,15 +42,30 @@ def key_of(ref: ModelReference) -> FactsKey | None:
     return FactsKey(ref.kind, ref.id, ref.revision)
 
 
-class OfflineSource(FactsSource):
-    """The lockfile first (committed, so every machine agrees), then the cache, then unknown."""
+def lock_entry(entries: Mapping[FactsKey, dict[str, Any]], key: FactsKey) -> dict[str, Any] | None:
+    """The lock entry for a key. A reference pinned to the very commit the lockfile recorded for
+    the same model (what `aiospo-ci fix` writes) is that entry, read at its commit."""
+    if key in entries:
+        return entries[key]
+    if key.revision is None or len(key.revision) != 40:
+        return None
+    for other, entry in entries.items():
+        if other.kind == key.kind and other.id == key.id and key.revision in (entry.get("resolved_commit"), entry.get("sha")):
+            return {**entry, "revision": key.revision, "revision_kind": "commit", "revision_status": "ok", "resolved_commit": key.revision}
+    return None
 
-    def __init__(self, entries: Mapping[FactsKey, dict[str, Any]], cache: FactsCache | None):
+
+class OfflineSource(FactsSource):
+    """The lockfile first (committed, so every machine agrees), then the cache, then `online`
+    (lockfile first) or unknown (offline)."""
+
+    def __init__(self, entries: Mapping[FactsKey, dict[str, Any]], cache: FactsCache | None, online: FactsSource | None = None):
         self.entries = entries
-        self.fallback = CacheOnlySource(cache)
+        self.fallback = CacheOnlySource(cache, online)
 
     def facts(self, keys: list[FactsKey]) -> dict[FactsKey, HubFacts]:
-        out = {k: lockfile.facts_from_entry(self.entries[k]) for k in set(keys) if k in self.entries}
+        found = {k: lock_entry(self.entries, k) for k in set(keys)}
+        out = {k: lockfile.facts_from_entry(e) for k, e in found.items() if e is not None}
         rest = [k for k in set(keys) if k not in out]
         out.update(self.fallback.facts(rest))
         return out
@@ -107,18 +125,38 @@ def resolve(
         source = _online_source(settings, cache, refresh=refresh)
         if progress is not None:
             source = ProgressSource(source, progress, settings.workers)
+        if settings.lockfile_first:
+            source = OfflineSource(entries, cache, source)
     facts = with_lineage(source, keys, settings.lineage_depth) if keys else {}
-    facts = {k: _dated(f, today) for k, f in facts.items()}
+    facts = {k: _dated(_judged_error(f, settings), today) for k, f in facts.items()}
     if cache is not None and cache.write_errors:
         warnings.append(cache.write_errors[0])
+    recorded = {f.origin for f in facts.values()} & {"lockfile", "cache"}
+    if (settings.offline or settings.lockfile_first) and recorded:
+        mode = "offline" if settings.offline else "--hub-budget"
+        where = settings.lockfile.name if settings.lockfile else LOCKFILE_NAME
+        warnings.append(
+            f"{mode}: the facts recorded in {where} (then the Hub cache) were trusted as they are: they were not compared "
+            "with the Hub today, so a change upstream (license, gating, a moved revision) is not seen. Run the check "
+            "online to compare them."
+        )
     unknown = sorted(k.id for k, f in facts.items() if f.status == "unknown")
     if unknown:
         shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        why = "offline" if settings.offline else "not answered within --hub-budget"
         warnings.append(
-            f"offline: {len(unknown)} Hub reference(s) are in neither the lockfile nor the Hub cache ({shown}); "
+            f"{why}: {len(unknown)} Hub reference(s) are in neither the lockfile nor the Hub cache ({shown}); "
             "their facts are unknown. Run `aiospo-ci lock` with network to record them."
         )
     return facts, entries, warnings
+
+
+def _judged_error(facts: HubFacts, settings: HubSettings) -> HubFacts:
+    """With on_error 'unknown' (the budgeted lookups), a lookup that failed is a model whose
+    facts are unknown, judged as such, rather than a Hub outage that stops the run."""
+    if settings.on_error != "unknown" or facts.status != "error":
+        return facts
+    return dataclasses.replace(unknown_facts(facts.id, facts.kind, facts.error or ""), revision=facts.revision)
 
 
 def enrich(
@@ -131,7 +169,7 @@ def enrich(
     facts, entries, warnings = resolve(sorted({k for k in keys if k}, key=key_order), settings, today, progress=progress)
     return Enrichment(
         facts=tuple(facts[k] if k else None for k in keys),
-        locked=tuple(entries.get(k) if k else None for k in keys),
+        locked=tuple(lock_entry(entries, k) if k else None for k in keys),
         warnings=tuple(warnings),
     )
 
@@ -140,16 +178,23 @@ def lock(root: Path, references: Sequence[ModelReference], settings: HubSettings
     """Ask the Hub (bypassing cached answers) about every Hub reference and write the lockfile.
     A lookup that failed is not written down as vetted: the run stops with HubError."""
     if settings.offline:
-        raise AiospoError("aiospo-ci lock asks the Hub and cannot run offline; drop --offline (and HF_HUB_OFFLINE).")
+        raise AiospoError("aiospo-ci lock asks the Hub and cannot run offline; drop --offline (and hub.offline).")
     path = settings.lockfile or (Path(root) / LOCKFILE_NAME)
     keys = sorted({k for k in (key_of(r) for r in references) if k}, key=key_order)
-    online = dataclasses.replace(settings, lockfile=None)
+    online = dataclasses.replace(settings, lockfile=None, lockfile_first=False, on_error="fail_closed")
     facts, _, _ = resolve(keys, online, today, refresh=True)
-    failed = sorted((k for k, f in facts.items() if f.status == "error"), key=key_order)
+    ordered = [facts[k] for k in sorted(facts, key=key_order)]
+    failed = [(f.id, f.error) for f in ordered if f.status not in lockfile.LOCKABLE]
+    failed += [
+        (name, f"{name}, a base model or dataset of {f.id}, could not be asked.")
+        for f in ordered
+        for name, status in [(a.id, a.status) for a in f.lineage] + [(d.id, d.status) for d in f.dataset_facts]
+        if status in ("error", "unknown")
+    ]
     if failed:
-        first = facts[failed[0]]
         raise HubError(
-            f"the lockfile was not written: the Hub could not be asked about {len(failed)} reference(s) "
-            f"({', '.join(k.id for k in failed[:5])}): {first.error} Retry when the Hub answers."
+            f"the lockfile was not written: the Hub gave no facts to record for {len(failed)} reference(s) "
+            f"({', '.join(dict.fromkeys(name for name, _ in failed[:5]))}): {failed[0][1] or 'no answer.'} "
+            "Retry when the Hub answers, or give HF_TOKEN access to the gated ones."
         )
     return lockfile.write_lock(path, facts)

@@ -6,6 +6,12 @@ time (resolved commit, license, access, weight formats, lineage, datasets) and l
 changes every day (downloads, likes, day counts). Offline it is the source of facts (origin
 'lockfile'); online each reference carries its entry as `locked`, so the drift rules in Rego
 can compare it with the Hub today.
+
+A lockfile is committed, so a pull request can edit it: every entry is checked against the
+facts schema on load (only the recorded fields, each of its type, a status among LOCKABLE),
+and a lockfile that fails stops the run naming the file. Only definite answers are recorded:
+an error, an unknown, or a gated repository the token could not read is never written down as
+vetted (`aiospo-ci lock` refuses instead).
 """
 
 from __future__ import annotations
@@ -19,9 +25,12 @@ from typing import Any
 
 from aiospo_ci.errors import AiospoError, ConfigError
 from aiospo_ci.hub.interface import FactsKey, key_order
+from aiospo_ci.hub.validate import entry_problem
 from aiospo_ci.model import HubFacts
 
 LOCK_VERSION = 1
+#: The statuses a lock entry may record: what the Hub said about the repository itself.
+LOCKABLE = frozenset({"ok", "not_found", "disabled"})
 # The HubFacts fields a lock entry records (besides kind, id and revision).
 LOCKED_FIELDS = (
     "status",
@@ -118,17 +127,14 @@ def read_lock(path: Path) -> dict[FactsKey, dict[str, Any]]:
         raise ConfigError(f"{path}: key entries must be a list; regenerate the lockfile with `aiospo-ci lock`.")
     out: dict[FactsKey, dict[str, Any]] = {}
     for i, entry in enumerate(entries):
-        if not (
-            isinstance(entry, dict)
-            and entry.get("kind") in ("model", "dataset")
-            and isinstance(entry.get("id"), str)
-            and (entry.get("revision") is None or isinstance(entry.get("revision"), str))
-        ):
+        problem = entry_problem(entry, LOCKED_FIELDS, LOCKABLE)
+        if problem:
+            about = f" ({entry['id']})" if isinstance(entry, dict) and isinstance(entry.get("id"), str) else ""
             raise ConfigError(
-                f"{path}: entries[{i}] needs kind (model or dataset), id and revision; "
-                "regenerate the lockfile with `aiospo-ci lock`."
+                f"{path}: entries[{i}]{about} does not hold facts aiospo-ci records ({problem}); "
+                "restore the lockfile from version control or regenerate it with `aiospo-ci lock`."
             )
-        out[FactsKey(entry["kind"], entry["id"], entry.get("revision"))] = entry
+        out[FactsKey(entry["kind"], entry["id"], entry["revision"])] = entry
     return out
 
 
@@ -136,10 +142,4 @@ def facts_from_entry(entry: Mapping[str, Any]) -> HubFacts:
     """The facts a lock entry records, as HubFacts with origin 'lockfile' (the rest None)."""
     data = {k: entry.get(k) for k in LOCKED_FIELDS if k in entry}
     data.update(id=entry["id"], kind=entry["kind"], revision=entry.get("revision"), origin="lockfile")
-    try:
-        return HubFacts.from_dict(data)
-    except TypeError:
-        raise ConfigError(
-            f"lockfile entry for {entry['id']}: its lineage or dataset_facts are malformed; "
-            "regenerate the lockfile with `aiospo-ci lock`."
-        ) from None
+    return HubFacts.from_dict(data)  # read_lock checked the entry against the schema

@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    actions = policy.add_subparsers(dest="policy_command", metavar="{test,eval,rules}")
+    actions = policy.add_subparsers(dest="policy_command", metavar="{test,eval,rules,build}")
     actions.required = True
 
     test = actions.add_parser(
@@ -85,6 +85,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     rules.add_argument("--policy", action="append", default=[], metavar="DIR", help="extra Rego policy folder (repeatable)")
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
     rules.set_defaults(handler=cmd_rules)
+
+    from aiospo_ci.policy import build
+
+    build.register(actions)
 
 
 # `opa test`'s exit codes.

@@ -35,9 +35,10 @@ LOCATION_FIELDS = frozenset({"index", "file", "line", "column", "cell", "owners"
 
 
 def library_only(modules: dict[str, str]) -> bool:
-    """True when every loaded module is one of the library's own, unchanged."""
+    """True when every loaded module is one of the library's own, unchanged (False when none are
+    loaded: a central OPA's bundle may hold rules that read where a reference is)."""
     own = library.load_modules([])
-    return all(own.get(name) == source for name, source in modules.items())
+    return bool(modules) and all(own.get(name) == source for name, source in modules.items())
 
 
 def _key(reference: dict[str, Any]) -> str:

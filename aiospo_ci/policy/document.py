@@ -25,23 +25,29 @@ def build_input(
     config: dict[str, Any],
     today: str,
     owners: Sequence[Sequence[str]] | None = None,
+    run: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whole run as one JSON document (see docs/architecture.md). `owners`, parallel to
-    references, holds what CODEOWNERS says of each reference's file."""
+    references, holds what CODEOWNERS says of each reference's file. `run`: where the run
+    happens (pipeline.run_context: {"ci": bool}); absent, the run is not in CI."""
+    from aiospo_ci.scope import classifier_for
+
+    scopes = classifier_for(config)
     refs = []
     for index, ref in enumerate(references):
         entry = ref.to_dict()
         entry["index"] = index
         entry["owners"] = list(owners[index]) if owners is not None and index < len(owners) else []
+        entry["scope"] = scopes.scope_of(ref.file)
         fact = facts[index] if index < len(facts) else None
         entry["facts"] = _policy_facts(fact) if fact is not None else None
         entry["locked"] = locked[index] if index < len(locked) else None
         refs.append(entry)
-    return {"schema_version": SCHEMA_VERSION, "today": today, "config": config, "references": refs}
+    return {"schema_version": SCHEMA_VERSION, "today": today, "config": config, "run": run or {"ci": False}, "references": refs}
 
 
 def _policy_facts(fact: HubFacts) -> dict[str, Any]:
-    facts = fact.to_dict()
+    facts = fact.to_document()
     for name in _FACTS_NOT_IN_INPUT:
         facts.pop(name, None)
     return facts

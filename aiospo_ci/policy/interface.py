@@ -34,6 +34,16 @@ class PolicyEngine(ABC):
     def close(self) -> None:  # noqa: B027 - optional: most engines hold nothing
         """Release whatever the engine holds (a server process, a connection)."""
 
+    def bundles(self) -> dict[str, str]:
+        """The policy bundles (name -> revision) that decided the last evaluation, where the
+        engine learns them itself (a central OPA's provenance); {} otherwise."""
+        return {}
+
+    def rule_metadata(self) -> dict[str, dict[str, Any]] | None:
+        """The rules' titles and severities, when the engine judges with policies aiospo-ci did
+        not load (a central OPA's bundle); None when they come from the loaded modules."""
+        return None
+
 
 class _Undefined:
     """A query without a value (Rego's undefined), distinct from every JSON value."""

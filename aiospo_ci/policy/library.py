@@ -262,3 +262,31 @@ def _severity_from_config(source: str, rule_id: str) -> bool:
     """Does the rule pass a computed severity to lib.finding (a setting) rather than a literal?"""
     calls = re.findall(r'lib\.finding\(\s*"' + re.escape(rule_id) + r'"\s*,\s*([^,]+),', source)
     return any(not re.fullmatch(r'"(deny|warn|info)"', c.strip()) for c in calls)
+
+
+def _digest(sources: Iterable[str], data: dict[str, Any]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for source in sources:
+        encoded = source.encode("utf-8")
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
+    digest.update(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def bundle_revisions(modules: dict[str, str], data: dict[str, Any]) -> dict[str, str]:
+    """Which policies decided, in the shape of OPA's decision-log `bundles` (name -> revision).
+
+    Until policies come as OPA bundles: `aiospo-ci` is the library (the package version and a
+    hash of its modules) and `policies` the repository's own folders (a hash of their modules
+    and data), present only when there are any. Hashes cover sources and data, not file names
+    or folders, so the same policies give the same revision in every checkout."""
+    from aiospo_ci import __version__
+
+    library = load_modules(())
+    revisions = {"aiospo-ci": f"{__version__}+sha256:{_digest(library.values(), {})}"}
+    own = [source for name, source in modules.items() if name not in library]
+    if own or data:
+        revisions["policies"] = f"sha256:{_digest(own, data)}"
+    return revisions

@@ -203,8 +203,13 @@ class RegopyEngine(InProcessEngine):
 
         if not self._loaded:
             raise PolicyError("no policies were loaded before evaluation; this is a bug in aiospo-ci.")
+        from aiospo_ci.secrets import environment_hidden
+
         try:
-            with _native_stdout_to_stderr():
+            # rego-cpp answers opa.runtime().env from the live process environment; the loader
+            # refuses opa.runtime(), and the environment is hidden as well in case a construct
+            # reaches it another way: a policy from the repository must not read the job's tokens.
+            with _native_stdout_to_stderr(), environment_hidden():
                 self._interpreter.set_input(Input(_escaped_strings(input_document if input_document is not None else {})))
                 output = rego_query(self._interpreter._impl, f"x := {query}")
         except RegoError as exc:

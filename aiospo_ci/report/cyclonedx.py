@@ -48,7 +48,8 @@ def bom_ref_for(item: Item) -> str:
     ident = item.id
     if item.provider and not ident.startswith(item.provider + "/"):
         ident = f"{item.provider}/{ident}"
-    return f"{item.kind}:{item.source}:{ident}" + (f"@{item.version}" if item.version else "")
+    scope = f"{item.repository}:" if item.repository else ""  # a local path means something only in its repository
+    return f"{item.kind}:{item.source}:{scope}{ident}" + (f"@{item.version}" if item.version else "")
 
 
 def _licenses(license_id: str | None, name: str | None = None, link: str | None = None):
@@ -75,8 +76,21 @@ def _prop(name: str, value: Any):
 
 def _use_text(use) -> str:
     owners = " ".join(use.owners) if use.owners else "(no owner)"
-    where = f"{use.file}:{use.line}"
+    where = (f"{use.repository} " if use.repository else "") + f"{use.file}:{use.line}"
     return f"{where} {use.call or '-'} owners={owners}"
+
+
+def use_context(use) -> str:
+    """An occurrence's additionalContext: `[repository: R; ]owners: O; pin: P[; flags: F][; revision: V]`.
+    The revision, written in the scanned code, comes last so nothing in it can pass for a
+    field; inventory_merge.py reads this back."""
+    parts = [f"repository: {use.repository}"] if use.repository else []
+    parts += ["owners: " + (" ".join(use.owners) if use.owners else "(none)"), f"pin: {use.pin}"]
+    if use.flags:
+        parts.append("flags: " + " ".join(use.flags))
+    if use.revision:
+        parts.append(f"revision: {use.revision}")
+    return "; ".join(parts)
 
 
 def _component(item: Item):
@@ -96,7 +110,9 @@ def _component(item: Item):
     if facts is not None:
         properties.append(_prop("hub:status", facts.status))
         properties.append(_prop("hub:origin", facts.origin))
-        for name in ("gated", "library", "security_status", "revision_kind"):
+        # license and license_name as the Hub gives them: the licenses field holds the SPDX
+        # form, and policies categorise by the Hub's id (inventory merge reads them back).
+        for name in ("gated", "library", "security_status", "revision_kind", "license", "license_name"):
             value = getattr(facts, name)
             if value is not None:
                 properties.append(_prop("hub:" + name.replace("_", "-"), value))
@@ -113,8 +129,7 @@ def _component(item: Item):
             line=use.line,
             offset=use.column,
             symbol=use.call or None,
-            additional_context="owners: " + (" ".join(use.owners) if use.owners else "(none)") + f"; pin: {use.pin}"
-            + (f"; revision: {use.revision}" if use.revision else ""),
+            additional_context=use_context(use),
         )
         for use in item.uses
     ]
@@ -190,6 +205,7 @@ def bom_document(inventory: Inventory) -> dict[str, Any]:
     """The BOM as a JSON-ready dict (before the serial number is derived)."""
     from cyclonedx.model.bom import Bom, BomMetaData
     from cyclonedx.model.component import Component, ComponentType
+    from cyclonedx.model.dependency import Dependency
     from cyclonedx.model.tool import ToolRepository
     from cyclonedx.output.json import JsonV1Dot6
 
@@ -200,10 +216,14 @@ def bom_document(inventory: Inventory) -> dict[str, Any]:
         properties.append(_prop("codeowners", inventory.codeowners))
     for warning in inventory.warnings:
         properties.append(_prop("warning", warning))
+    for repository in inventory.repositories:
+        properties.append(_prop("repository", repository))
     metadata = BomMetaData(tools=ToolRepository(components=[tool]), component=subject, properties=properties)
     bom = Bom(metadata=metadata, components=[_component(item) for item in inventory.items])
-    for component in bom.components:
-        bom.register_dependency(subject, [component])
+    # The repository depends on every component. Built directly: Bom.register_dependency scans
+    # the graph on each call, which is quadratic over an organisation's thousands of components.
+    bom.dependencies.update([Dependency(ref=subject.bom_ref, dependencies=[Dependency(ref=c.bom_ref) for c in bom.components])])
+    bom.dependencies.update(Dependency(ref=c.bom_ref) for c in bom.components)
     document = json.loads(JsonV1Dot6(bom).output_as_string())
     cards = {bom_ref_for(item): _model_card(item) for item in inventory.items}
     for component in document.get("components", []):

@@ -3,7 +3,8 @@
 GitHub turns these lines into annotations when the Checks API cannot be used (a fork's
 read-only token). Everything from the scanned tree (file names, model ids, messages) is data:
 it is escaped as actions/toolkit does, so a hostile name can neither end the command early nor
-start a new one on the next line. GitHub shows at most 10 error and 10 warning annotations per
+start a new one on the next line; secrets are redacted before escaping and other control
+characters are written as visible escapes (\x1b), never raw into the log. GitHub shows at most 10 error and 10 warning annotations per
 step from these commands (50 per job); the full list is always in the job summary.
 """
 
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 
 from aiospo_ci.model import CheckResult, Finding
 from aiospo_ci.report.interface import Report
+from aiospo_ci.report.text import one_line
+from aiospo_ci.secrets import redact
 
 #: Finding severity -> workflow command (and the Checks API level it stands for).
 COMMANDS = {"deny": "error", "warn": "warning", "info": "notice"}
@@ -20,14 +23,24 @@ COMMANDS = {"deny": "error", "warn": "warning", "info": "notice"}
 STEP_LIMITS = {"error": 10, "warning": 10}
 
 
-def escape_data(value: str) -> str:
-    """The message part of a command (actions/toolkit `escapeData`)."""
+def percent_data(value: str) -> str:
+    """actions/toolkit `escapeData`: what the runner decodes in a command's message."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def percent_property(value: str) -> str:
+    """actions/toolkit `escapeProperty`: also `:` and `,`, which end a property value."""
+    return percent_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def escape_data(value: str) -> str:
+    """The message part of a command: redacted, percent-escaped, control characters visible."""
+    return one_line(percent_data(redact(value)))
+
+
 def escape_property(value: str) -> str:
-    """A property value (actions/toolkit `escapeProperty`): also `:` and `,`, which end it."""
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    """A property value: redacted, percent-escaped, control characters visible."""
+    return one_line(percent_property(redact(value)))
 
 
 def command(name: str, message: str, properties: dict[str, object] | None = None) -> str:
@@ -62,11 +75,12 @@ def finding_title(result: CheckResult, finding: Finding) -> str:
 
 
 def annotations_of(result: CheckResult) -> list[Annotation]:
-    """The unwaived findings as annotations, in the findings' (sorted) order. Waived findings
-    are not annotated: they are listed as waived in the summary and the PR comment."""
+    """The findings that count as annotations, in the findings' (sorted) order. Waived and
+    baselined findings are not annotated: they are listed as such in the summary and the PR
+    comment."""
     out = []
     for finding in result.findings:
-        if finding.waived:
+        if not finding.counted:
             continue
         ref = result.scan.references[finding.ref] if finding.ref is not None else None
         message = finding.message

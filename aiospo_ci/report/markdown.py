@@ -7,6 +7,7 @@ shown as waived, run notes, and the full inventory in a collapsible block.
 Everything from the scanned tree or the Hub is data and is escaped: ids go into code spans (no
 links, no @-mentions, no HTML), free text is backslash-escaped and HTML-escaped, and `|` is
 escaped inside tables, so no value can break out of a table, a code span or the marker comment.
+Secrets are redacted before escaping and control characters are written as escapes (\x1b).
 
 The whole text stays under a byte limit (GitHub: 65,536 characters for a comment, 1 MiB for a
 job summary): when it would not fit, each section is cut with an "N more" note, findings first
@@ -16,11 +17,15 @@ in line for space, the inventory last.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aiospo_ci.model import SEVERITY_ORDER, CheckResult, Finding, ModelReference
 from aiospo_ci.report.interface import Report
+from aiospo_ci.report.text import one_line
+from aiospo_ci.scope import SCOPES
+from aiospo_ci.secrets import redact
 
 MARKER = "<!-- aiospo-ci -->"
 COMMENT_LIMIT = 65_536  # GitHub's limit on an issue comment body
@@ -42,25 +47,33 @@ _ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
 def _one_line(value: str, limit: int = MESSAGE_LIMIT) -> str:
-    value = _SPACE.sub(" ", value).strip()
+    """Secrets redacted, whitespace runs made one space, other control characters escaped,
+    and cut to `limit` (after redaction, so no half token is left)."""
+    value = one_line(_SPACE.sub(" ", redact(value)).strip())
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return value
 
 
+def escape_inline(line: str) -> str:
+    """Markdown and HTML characters escaped, and @ defused (no mention), in one line of text."""
+    escaped = _INLINE.sub(lambda m: _ENTITY.get(m.group(1), "\\" + m.group(1)), line)
+    return escaped.replace("@", "@&#8203;")
+
+
 def text(value: object, limit: int = MESSAGE_LIMIT) -> str:
     """Free text as inert markdown: one line, markdown and HTML characters escaped, and @
     defused so nobody is mentioned by a string from the scanned tree."""
-    line = _one_line(str(value), limit)
-    escaped = _INLINE.sub(lambda m: _ENTITY.get(m.group(1), "\\" + m.group(1)), line)
-    escaped = _LEADING.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), escaped)
-    return escaped.replace("@", "@&#8203;")
+    escaped = escape_inline(_one_line(str(value), limit))
+    return _LEADING.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), escaped)
 
 
 def code(value: object, limit: int = 300, table: bool = True) -> str:
     """A code span that holds any string: the fence is longer than any run of backticks inside,
     and in a table `|` is escaped because GFM splits cells before it reads code spans."""
     content = _one_line(str(value), limit)
+    if "##[" in content:  # GitHub's runner reads `##[` as a command anywhere in a log line
+        return text(value, limit)
     if table:
         content = content.replace("|", "\\|")
     if not content:
@@ -126,6 +139,7 @@ class _ModelRow:
     pins: set = field(default_factory=set)
     worst: str | None = None
     waived: int = 0
+    baselined: int = 0
 
 
 class MarkdownReport(Report):
@@ -134,7 +148,7 @@ class MarkdownReport(Report):
     `limit`: the byte budget (65,536 for a comment). `categories`: (kind, id) -> license category
     as the policies define it (data.aiospo.lib.license_category; Python keeps no copy of the
     catalogue); None asks the built-in policy library; a model without one shows a dash. `changed_refs`: with only_changed,
-    the reference indexes the pull request touched (marked in the tables)."""
+    the indexes of the references in scope (marked in the tables)."""
 
     name = "markdown"
 
@@ -162,18 +176,24 @@ class MarkdownReport(Report):
         else:
             icon = ":white_check_mark:"
         models = len({model_key(r) for r in result.scan.references})
+        baselined = f", {c['baselined']} baselined" if c["baselined"] else ""
         lines = [
             MARKER,
-            f"## {icon} {text(self.title)}: {c['deny']} denied, {_n(c['warn'], 'warning')}, {_n(c['info'], 'note')}, {c['waived']} waived",
+            f"## {icon} {text(self.title)}: {c['deny']} denied, {_n(c['warn'], 'warning')}, {_n(c['info'], 'note')}, {c['waived']} waived{baselined}",
             "",
             f"{_n(models, 'model or dataset', 'models and datasets')} in {_n(len(result.scan.references), 'reference')}, "
             f"{_n(result.scan.files_scanned, 'file')} scanned.",
         ]
+        scopes = Counter(result.scope_of(f) or "runtime" for f in result.findings)
+        if set(scopes) - {"runtime"}:
+            lines[-1] += " Findings by scope: " + ", ".join(f"{s} {scopes[s]}" for s in SCOPES if scopes[s]) + "."
+        for name, revision in sorted(result.bundles.items()):
+            lines += ["", f"Policy bundle {code(name, table=False)} at revision {code(revision, table=False)}."]
         if self.changed_refs is not None:
             lines += [
                 "",
-                f"Only changed lines decide the verdict: {len(self.changed_refs)} of {len(result.scan.references)} "
-                "references are in lines this pull request changed (marked :pencil2:). Everything found is listed below.",
+                f"Only what this change decides counts toward the verdict: {len(self.changed_refs)} of {len(result.scan.references)} "
+                "references are in scope (marked :pencil2:). Everything found is listed below.",
             ]
         for note in self.notes:
             lines += ["", f"> {text(note, 2_000)}"]
@@ -198,7 +218,9 @@ class MarkdownReport(Report):
             if finding.ref is None:
                 continue
             row = rows[model_key(result.scan.references[finding.ref])]
-            if finding.waived:
+            if finding.baselined:
+                row.baselined += 1
+            elif finding.waived:
                 row.waived += 1
             elif row.worst is None or SEVERITY_ORDER[finding.severity] < SEVERITY_ORDER[row.worst]:
                 row.worst = finding.severity
@@ -210,6 +232,8 @@ class MarkdownReport(Report):
             verdict = VERDICT[row.worst] if row.worst else ":white_check_mark: pass"
             if row.waived:
                 verdict += f" ({row.waived} waived)"
+            if row.baselined:
+                verdict += f" ({row.baselined} baselined)"
             ident = code(row.id) + (" (dataset)" if row.kind == "dataset" else "")
             items.append(
                 f"| {ident} | {code(row.license) if row.license else '—'} | {text(category) if category else '—'} "
@@ -227,7 +251,9 @@ class MarkdownReport(Report):
         head = f"**{text(title, 200)}** ({code(finding.rule, 120, False)})" if title else code(finding.rule, 120, False)
         where = f" — {code(f'{ref.file}:{ref.line}', table=False)} {code(ref.id, table=False)}" if ref else " — (run)"
         changed = " :pencil2:" if (self.changed_refs is not None and finding.ref in self.changed_refs) else ""
-        line = f"- {head}{where}{changed}: {text(finding.message)}"
+        scope = result.scope_of(finding)
+        scope_tag = f" _({scope})_" if scope not in (None, "runtime") else ""
+        line = f"- {head}{where}{scope_tag}{changed}: {text(finding.message)}"
         if finding.waived:
             waiver = dict(finding.waiver or ())
             detail = ", ".join(
@@ -238,17 +264,21 @@ class MarkdownReport(Report):
 
     def _findings(self, result: CheckResult) -> list[Section]:
         sections = []
-        groups: dict[str, list[Finding]] = {"deny": [], "warn": [], "info": [], "waived": []}
-        for finding in result.findings:
-            groups["waived" if finding.waived else finding.severity].append(finding)
+        groups: dict[str, list[Finding]] = {"deny": [], "warn": [], "info": [], "waived": [], "baselined": []}
+        order = {scope: i for i, scope in enumerate(SCOPES)}
+        # within a severity, shipped code first, then each other scope together
+        for finding in sorted(result.findings, key=lambda f: order.get(result.scope_of(f) or "runtime", 0)):
+            groups[finding.status].append(finding)
         if not result.findings:
             return [Section(head=["### Findings", "", "No findings.", ""], items=[])]
         sections.append(Section(head=["### Findings", ""], items=[]))
-        for key in ("deny", "warn", "info", "waived"):
+        for key in ("deny", "warn", "info", "waived", "baselined"):
             found = groups[key]
             if not found:
                 continue
-            label = f"{SEVERITY_ICON[key]} {SEVERITY_LABEL[key]}" if key != "waived" else ":zzz: Waived"
+            label = {"waived": ":zzz: Waived", "baselined": ":card_file_box: Baselined (accepted findings; they do not fail the check)"}.get(
+                key, f"{SEVERITY_ICON.get(key, '')} {SEVERITY_LABEL.get(key, '')}"
+            )
             sections.append(
                 Section(
                     head=[f"#### {label} ({len(found)})", ""],

@@ -1,13 +1,14 @@
 """SARIF 2.1.0 for code scanning: stable rule ids and fingerprints so alerts do not duplicate
-between runs (the fingerprint hashes what the finding is about, not where the line moved to)."""
+between runs (aiospo_ci/fingerprint.py: what the finding is about and the text of its line, not
+the line number), and findings recorded in the baseline marked `baselineState: unchanged`."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 from urllib.parse import quote
 
 from aiospo_ci import __version__
+from aiospo_ci.fingerprint import fingerprints, of_result
 from aiospo_ci.model import CheckResult, ScanResult
 from aiospo_ci.report.interface import Report
 from aiospo_ci.report.json import dumps
@@ -17,6 +18,9 @@ LEVELS = {"deny": "error", "warn": "warning", "info": "note"}
 # GitHub ranks code-scanning alerts by this number (0-10).
 SECURITY_SEVERITY = {"deny": "8.0", "warn": "5.0", "info": "2.0"}
 INFORMATION_URI = "https://github.com/aiospo-ci/aiospo-ci"
+# The partialFingerprints key: a new algorithm gets a new key, so code scanning never matches
+# old and new hashes as the same alert.
+FINGERPRINT_KEY = "aiospoFinding/v2"
 
 
 def artifact_uri(file: str) -> str:
@@ -24,10 +28,6 @@ def artifact_uri(file: str) -> str:
     non-ASCII are percent-encoded, so a file named 'a%0Ab.py' is not read back as 'a<newline>b.py'
     and 'c:x.py' is not read as a URI scheme."""
     return quote(file, safe="/")
-
-
-def fingerprint(rule: str, file: str, model: str, message: str) -> str:
-    return hashlib.sha256("\x1f".join((rule, file, model, message)).encode("utf-8")).hexdigest()[:32]
 
 
 def sarif_document(result: CheckResult) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def sarif_document(result: CheckResult) -> dict[str, Any]:
             entry["helpUri"] = related[0]["ref"]
         rules.append(entry)
     results = []
-    for f in result.findings:
+    for f, key in zip(result.findings, of_result(result)):
         ref = result.scan.references[f.ref] if f.ref is not None else None
         file = ref.file if ref else ".aiospo.yaml"
         line = ref.line if ref else 1
@@ -63,23 +63,22 @@ def sarif_document(result: CheckResult) -> dict[str, Any]:
             "level": LEVELS[f.severity],
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(file), "uriBaseId": "%SRCROOT%"}, "region": region}}],
-            "partialFingerprints": {"aiospoFinding/v1": fingerprint(f.rule, file, ref.id if ref else "", f.message)},
+            "partialFingerprints": {FINGERPRINT_KEY: key},
         }
+        if f.baselined:
+            entry["baselineState"] = "unchanged"  # recorded in the committed baseline
         if f.waived:
             waiver = dict(f.waiver or ())
             entry["suppressions"] = [{"kind": "external", "justification": waiver.get("justification", "")}]
         results.append(entry)
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "aiospo-ci", "version": __version__, "informationUri": INFORMATION_URI, "rules": rules}},
-                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned repository root."}}},
-                "results": results,
-            }
-        ],
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "aiospo-ci", "version": __version__, "informationUri": INFORMATION_URI, "rules": rules}},
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned repository root."}}},
+        "results": results,
     }
+    if result.bundles:  # which policy decided: a property bag, as SARIF allows on every object
+        run["properties"] = {"aiospo-ci": {"bundles": [{"name": n, "revision": r} for n, r in sorted(result.bundles.items())]}}
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 INVENTORY_RULE = "inventory/model-reference"
@@ -94,7 +93,8 @@ class SarifReport(Report):
     def render_scan(self, scan: ScanResult) -> str:
         """The inventory as notes: one result per reference, so code scanning can list them."""
         results = []
-        for ref in scan.references:
+        keys = fingerprints(None, [(INVENTORY_RULE, ref, "") for ref in scan.references])
+        for ref, key in zip(scan.references, keys):
             message = f"{ref.kind} {ref.id} ({ref.source}) via {ref.call}, pin {ref.pin}"
             results.append(
                 {
@@ -103,7 +103,7 @@ class SarifReport(Report):
                     "level": "note",
                     "message": {"text": message},
                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(ref.file), "uriBaseId": "%SRCROOT%"}, "region": {"startLine": max(1, ref.line)}}}],
-                    "partialFingerprints": {"aiospoFinding/v1": fingerprint(INVENTORY_RULE, ref.file, ref.id, ref.call)},
+                    "partialFingerprints": {FINGERPRINT_KEY: key},
                 }
             )
         rule = {"id": INVENTORY_RULE, "name": "model-reference", "shortDescription": {"text": "A model or dataset referenced by the code"}, "defaultConfiguration": {"level": "note"}}

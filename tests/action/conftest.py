@@ -1,17 +1,22 @@
-"""Run the Action's entrypoint as GitHub does: GITHUB_* and INPUT_* variables, an event file,
-GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, and a local GitHub API server."""
+"""Run the Action's entrypoint as GitHub does: GITHUB_* and every INPUT_* variable (action.yml's
+defaults), an event file in GitHub's shape, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, a real
+git repository holding the base, the head and the test merge commit, and a local GitHub API
+server."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from aiospo_ci.model import CheckResult, Finding, HubFacts, ModelReference, ScanResult
 from tests.support.github_server import GitHubServer
@@ -22,6 +27,105 @@ HEAD_SHA = "a" * 40
 BASE_SHA = "b" * 40
 MERGE_SHA = "c" * 40
 
+_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**_GIT_ENV, "HOME": str(cwd)}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+Files = dict[str, "str | bytes | None"]
+
+
+def _write(root: Path, files: Files) -> None:
+    for name, content in files.items():
+        path = root / name
+        if content is None:
+            git(root, "rm", "-q", "--", name)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        git(root, "add", "--", name)
+
+
+@dataclass(frozen=True)
+class PrRepo:
+    """A repository as GitHub holds it for a pull request: the base branch (moved on after the
+    pull request branched off), the head, and GitHub's test merge commit of the two."""
+
+    origin: Path
+    fork_point: str
+    base: str  # the base branch's tip: pull_request.base.sha
+    head: str  # pull_request.head.sha
+    merge: str  # refs/pull/N/merge: GITHUB_SHA on pull_request
+
+    def clone(self, dest: Path, at: str, depth: int | None = None) -> Path:
+        """A checkout of one commit, as actions/checkout makes it (depth None: fetch-depth 0,
+        every branch; else only that commit's history to that depth)."""
+        dest.mkdir(parents=True)
+        git(dest, "init", "-q")
+        if depth is None:
+            git(dest, "fetch", "-q", str(self.origin), "+refs/heads/*:refs/remotes/origin/*", "+refs/pull/*:refs/remotes/pull/*")
+        git(dest, "fetch", "-q", *(("--depth", str(depth)) if depth else ()), str(self.origin), at)
+        git(dest, "checkout", "-q", "--detach", at)
+        return dest
+
+
+def make_pr_repo(
+    root: Path,
+    base_files: Files,
+    head_changes: Files,
+    base_moves: Files | None = None,
+    renames: dict[str, str] | None = None,
+    number: int = 7,
+) -> PrRepo:
+    origin = root / "origin"
+    origin.mkdir(parents=True)
+    git(origin, "init", "-q", "-b", "main")
+    _write(origin, base_files)
+    git(origin, "commit", "-q", "--allow-empty", "-m", "base")
+    fork_point = git(origin, "rev-parse", "HEAD")
+    git(origin, "checkout", "-q", "-b", "feature")
+    for old, new in (renames or {}).items():
+        (origin / new).parent.mkdir(parents=True, exist_ok=True)
+        git(origin, "mv", "--", old, new)
+    _write(origin, head_changes)
+    git(origin, "commit", "-q", "--allow-empty", "-m", "pull request")
+    head = git(origin, "rev-parse", "HEAD")
+    git(origin, "checkout", "-q", "main")
+    if base_moves:
+        _write(origin, base_moves)
+        git(origin, "commit", "-q", "-m", "the base branch moves on")
+    base = git(origin, "rev-parse", "HEAD")
+    git(origin, "checkout", "-q", "--detach", base)
+    git(origin, "merge", "-q", "--no-ff", "--no-edit", head)
+    merge = git(origin, "rev-parse", "HEAD")
+    git(origin, "update-ref", f"refs/pull/{number}/head", head)
+    git(origin, "update-ref", f"refs/pull/{number}/merge", merge)
+    git(origin, "checkout", "-q", "main")
+    return PrRepo(origin, fork_point, base, head, merge)
+
+
+def pr_event(number: int = 7, head_repo: str = "acme/app", head: str = HEAD_SHA, base: str = BASE_SHA, action: str = "synchronize") -> dict[str, Any]:
+    """A pull_request event payload in the shape GitHub documents (the fields the Action reads
+    and their neighbours)."""
+    return {
+        "action": action,
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "state": "open",
+            "head": {"sha": head, "ref": "feature", "label": f"{head_repo.split('/')[0]}:feature", "repo": {"full_name": head_repo}},
+            "base": {"sha": base, "ref": "main", "label": "acme:main", "repo": {"full_name": "acme/app"}},
+        },
+        "repository": {"full_name": "acme/app", "default_branch": "main"},
+        "sender": {"login": "contributor", "type": "User"},
+    }
+
 
 @pytest.fixture
 def github_server():
@@ -30,19 +134,15 @@ def github_server():
     server.stop()
 
 
-def pr_event(number: int = 7, head_repo: str = "acme/app") -> dict[str, Any]:
-    return {
-        "action": "synchronize",
-        "number": number,
-        "pull_request": {
-            "number": number,
-            "head": {"sha": HEAD_SHA, "ref": "feature", "repo": {"full_name": head_repo}},
-            "base": {"sha": BASE_SHA, "ref": "main", "repo": {"full_name": "acme/app"}},
-        },
-        "repository": {"full_name": "acme/app"},
-    }
-
-
+@pytest.fixture
+def pr_repo(tmp_path) -> PrRepo:
+    """A small pull request: the head changes src/app.py, the base branch moved on meanwhile."""
+    return make_pr_repo(
+        tmp_path / "default-repo",
+        {"src/app.py": "a = 1\n", "README.md": "demo\n"},
+        {"src/app.py": "a = 1\nb = 2\n"},
+        base_moves={"README.md": "demo, moved on\n"},
+    )
 @dataclass
 class ActionRun:
     code: int
@@ -84,62 +184,109 @@ class ActionRun:
         return active
 
 
+def _action_defaults() -> dict[str, str]:
+    """Every INPUT_* as GitHub sets it from action.yml's defaults."""
+    action = yaml.safe_load((Path(__file__).resolve().parents[2] / "action.yml").read_text(encoding="utf-8"))
+    return {f"INPUT_{name.upper()}": str(spec.get("default", "")) for name, spec in action["inputs"].items()}
+
+
+ACTION_DEFAULTS = _action_defaults()
+
+
 @dataclass
 class ActionHarness:
+    """One run of the entrypoint. By default a pull_request job: the workspace is a checkout
+    (fetch-depth: 0) of GitHub's test merge commit of `repo`, the event names its base and head."""
+
     tmp: Path
     server: GitHubServer | None
-    event: dict[str, Any] = field(default_factory=pr_event)
+    repo: PrRepo | None = None
+    event: dict[str, Any] | None = None
     event_name: str = "pull_request"
     inputs: dict[str, str] = field(default_factory=dict)
     workspace: Path | None = None
+    sha: str | None = None  # GITHUB_SHA; default: the merge commit (pull_request), the base (pull_request_target)
+    head_repo: str = "acme/app"  # another repository: a pull request from a fork
+    extra_env: dict[str, str] = field(default_factory=dict)
 
-    def env(self) -> dict[str, str]:
+    def __post_init__(self) -> None:
+        if self.workspace is None:
+            ws = self.tmp / "workspace"
+            if self.repo is not None and not ws.exists():
+                self.repo.clone(ws, self.repo.base if self.event_name == "pull_request_target" else self.repo.merge)
+            self.workspace = ws
+        if self.event is None:
+            self.event = pr_event(head_repo=self.head_repo, head=self.repo.head, base=self.repo.base) if self.repo else pr_event(head_repo=self.head_repo)
+
+    @property
+    def head(self) -> str:
+        assert self.event is not None
+        return self.event["pull_request"]["head"]["sha"]
+
+    def env(self, real: bool = False) -> dict[str, str]:
         ws = self.workspace or (self.tmp / "workspace")
         ws.mkdir(parents=True, exist_ok=True)
         event_path = self.tmp / "event.json"
         event_path.write_text(json.dumps(self.event), encoding="utf-8")
+        if self.sha:
+            sha = self.sha
+        elif self.repo is None:
+            sha = MERGE_SHA
+        else:
+            sha = self.repo.base if self.event_name == "pull_request_target" else self.repo.merge
         env = {
             "GITHUB_ACTIONS": "true",
             "GITHUB_EVENT_NAME": self.event_name,
             "GITHUB_EVENT_PATH": str(event_path),
             "GITHUB_REPOSITORY": "acme/app",
-            "GITHUB_SHA": MERGE_SHA,
+            "GITHUB_SHA": sha,
+            "GITHUB_RUN_ID": "4242",
+            "GITHUB_RUN_ATTEMPT": "1",
             "GITHUB_WORKSPACE": str(ws),
             "GITHUB_OUTPUT": str(self.tmp / "output.txt"),
             "GITHUB_STEP_SUMMARY": str(self.tmp / "summary.md"),
             "AIOSPO_GITHUB_PACE": "0",
+            **ACTION_DEFAULTS,
             "INPUT_GITHUB_TOKEN": TOKEN,
             "INPUT_HF_TOKEN": HF_TOKEN,
             "INPUT_FAIL_ON": "deny",
-            "INPUT_ANNOTATIONS": "checks",
-            "INPUT_COMMENT": "always",
         }
+        if real:  # the real pipeline, offline: facts from aiospo.lock or unknown, embedded engine
+            env.update({"INPUT_OFFLINE": "true", "INPUT_ENGINE": "embedded", "AIOSPO_CACHE_DIR": str(self.tmp / "cache"), "AIOSPO_TODAY": "2026-11-26"})
         if self.server is not None:
             env["GITHUB_API_URL"] = self.server.url
+        env.update(self.extra_env)
         for key, value in self.inputs.items():
             env[f"INPUT_{key.upper()}"] = value
         return env
 
-    def run(self, result: CheckResult, config: dict[str, Any] | None = None) -> ActionRun:
+    def _run(self, env: dict[str, str], check: Callable[[Any], Any] | None) -> ActionRun:
         from aiospo_ci.action.main import run
 
-        env = self.env()
         for name in ("output.txt", "summary.md"):
             (self.tmp / name).unlink(missing_ok=True)
         out = io.StringIO()
-        seen: list[Any] = []
-
-        def check(options):
-            seen.append(options)
-            return result, {"config": config or {}, "references": []}
-
         code = run(env, out, check=check)
         read = lambda p: p.read_text(encoding="utf-8") if p.exists() else ""  # noqa: E731
         return ActionRun(code, out.getvalue(), read(self.tmp / "output.txt"), read(self.tmp / "summary.md"), Path(env["GITHUB_WORKSPACE"]))
 
+    def run(self, result: CheckResult, config: dict[str, Any] | None = None) -> ActionRun:
+        """The entrypoint with a prepared result in place of the pipeline (exact numbers)."""
+        self.seen: list[Any] = []
+
+        def check(options):
+            self.seen.append(options)
+            return result, {"config": config or {}, "references": []}
+
+        return self._run(self.env(), check)
+
+    def run_real(self) -> ActionRun:
+        """The entrypoint with the real pipeline on the judged tree."""
+        return self._run(self.env(real=True), None)
+
 
 @pytest.fixture
-def harness(tmp_path, github_server, monkeypatch) -> Callable[..., ActionHarness]:
+def harness(tmp_path, github_server, monkeypatch, pr_repo) -> Callable[..., ActionHarness]:
     # redact() reads the secrets from the process environment, as it does in the container.
     monkeypatch.setenv("INPUT_GITHUB_TOKEN", TOKEN)
     monkeypatch.setenv("INPUT_HF_TOKEN", HF_TOKEN)
@@ -149,6 +296,7 @@ def harness(tmp_path, github_server, monkeypatch) -> Callable[..., ActionHarness
         monkeypatch.delenv(name)
 
     def make(**kw: Any) -> ActionHarness:
+        kw.setdefault("repo", pr_repo)
         return ActionHarness(tmp=tmp_path, server=github_server, **kw)
 
     return make

@@ -6,20 +6,29 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.action.conftest import TOKEN, pr_event
+from tests.action.conftest import TOKEN, make_pr_repo, pr_event
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "demo"
 
 
-def _env(tmp_path: Path, workspace: Path, api_url: str) -> dict[str, str]:
+def _demo_checkout(tmp_path: Path) -> tuple[Path, dict]:
+    """A pull request that adds the demo's code (its aiospo.lock is on the base branch already,
+    so the pull request changes no file that decides the gate), checked out as GitHub's test
+    merge commit."""
+    files = {p.relative_to(DEMO).as_posix(): p.read_bytes() for p in sorted(DEMO.rglob("*")) if p.is_file()}
+    lock = {"aiospo.lock": files.pop("aiospo.lock")}
+    repo = make_pr_repo(tmp_path / "repo", {"README.md": "app\n", **lock}, files, base_moves={"README.md": "app, moved on\n"})
+    return repo.clone(tmp_path / "workspace", repo.merge), pr_event(head=repo.head, base=repo.base)
+
+
+def _env(tmp_path: Path, workspace: Path, api_url: str, event_payload: dict) -> dict[str, str]:
     event = tmp_path / "event.json"
-    event.write_text(json.dumps(pr_event()))
+    event.write_text(json.dumps(event_payload))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_")) and k not in ("HF_TOKEN", "OPA_TOKEN")}
     env.update(
         {
@@ -49,9 +58,8 @@ def _env(tmp_path: Path, workspace: Path, api_url: str) -> dict[str, str]:
 
 
 def test_action_on_the_demo_matches_the_cli(tmp_path, github_server):
-    workspace = tmp_path / "workspace"
-    shutil.copytree(DEMO, workspace)
-    env = _env(tmp_path, workspace, github_server.url)
+    workspace, payload = _demo_checkout(tmp_path)
+    env = _env(tmp_path, workspace, github_server.url, payload)
 
     cli = subprocess.run(
         [sys.executable, "-m", "aiospo_ci", "check", "--offline", "--engine", "embedded", "--format", "json", str(workspace)],
@@ -95,9 +103,8 @@ def test_action_with_a_central_opa_server_reaches_the_same_verdict(tmp_path, git
     out of every output."""
     from tests.support.opa_server import FakeOpaServer
 
-    workspace = tmp_path / "workspace"
-    shutil.copytree(DEMO, workspace)
-    env = _env(tmp_path, workspace, github_server.url)
+    workspace, payload = _demo_checkout(tmp_path)
+    env = _env(tmp_path, workspace, github_server.url, payload)
     embedded = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], env=env, capture_output=True, text=True, timeout=300)
     embedded_counts = (tmp_path / "output.txt").read_text().split("deny_count<<")[1][:200]
 
@@ -106,7 +113,7 @@ def test_action_with_a_central_opa_server_reaches_the_same_verdict(tmp_path, git
         (tmp_path / "output.txt").unlink()
         env.update({"INPUT_ENGINE": "opa", "INPUT_OPA_URL": opa.url, "INPUT_OPA_TOKEN": OPA_TOKEN})
         central = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], env=env, capture_output=True, text=True, timeout=300)
-        queries = [r for r in opa.requests if r.method == "POST" and r.path.startswith("/v1/data/aiospo/main")]
+        queries = [r for r in opa.requests if r.method == "POST" and r.path.endswith("/aiospo/main/findings")]
         uploads = [r for r in opa.requests if r.method == "PUT" and r.path.startswith("/v1/policies/")]
     assert central.returncode == embedded.returncode, central.stdout + central.stderr
     assert len(queries) == 1 and uploads  # one query for the whole run
@@ -123,9 +130,8 @@ def test_action_with_an_unreachable_opa_server_has_no_verdict(tmp_path, github_s
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    workspace = tmp_path / "workspace"
-    shutil.copytree(DEMO, workspace)
-    env = _env(tmp_path, workspace, github_server.url)
+    workspace, payload = _demo_checkout(tmp_path)
+    env = _env(tmp_path, workspace, github_server.url, payload)
     env.update({"INPUT_ENGINE": "opa", "INPUT_OPA_URL": f"http://127.0.0.1:{port}"})
     done = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2, done.stdout + done.stderr

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 
-from tests.action.conftest import HEAD_SHA, HF_TOKEN, MERGE_SHA, make_result, pr_event
+from tests.action.conftest import HF_TOKEN, make_result
 from tests.support.github_server import BOT
 
 
 def test_120_findings_make_one_check_run_with_three_annotation_batches(harness, github_server):
-    run = harness().run(make_result(120))
+    h = harness()
+    run = h.run(make_result(120))
 
     assert run.code == 1  # 40 deny findings, fail_on deny
     posts = github_server.calls("POST", r"/check-runs$")
@@ -20,8 +21,8 @@ def test_120_findings_make_one_check_run_with_three_annotation_batches(harness, 
     assert batches == [50, 50, 20]
     post = posts[0].body
     assert post["name"] == "aiospo-ci"
-    assert post["head_sha"] == HEAD_SHA  # the PR's head, not the merge commit
-    assert post["head_sha"] != MERGE_SHA
+    assert post["head_sha"] == h.head  # the PR's head, not the merge commit
+    assert post["head_sha"] != h.repo.merge
     assert post["status"] == "completed" and post["conclusion"] == "failure"
     (run_id,) = github_server.state.check_runs
     stored = github_server.state.annotations[run_id]
@@ -95,19 +96,20 @@ def test_comment_on_failure_only_creates_when_failing(harness, github_server):
     assert len(github_server.calls("PATCH", r"/issues/comments/\d+$")) == 1
 
 
-def test_comment_never_and_push_events_make_no_comment_calls(harness, github_server):
+def test_comment_never_and_push_events_make_no_comment_calls(harness, github_server, pr_repo, tmp_path):
     harness(inputs={"comment": "never"}).run(make_result(3))
-    push = {"before": "d" * 40, "after": "e" * 40, "repository": {"full_name": "acme/app"}}
-    harness(event=push, event_name="push").run(make_result(3))
+    push = {"ref": "refs/heads/main", "before": pr_repo.fork_point, "after": pr_repo.base, "repository": {"full_name": "acme/app"}}
+    workspace = pr_repo.clone(tmp_path / "push-checkout", pr_repo.base)
+    harness(event=push, event_name="push", workspace=workspace, sha=pr_repo.base).run(make_result(3))
     assert not github_server.calls("GET", r"/comments$")
     assert not github_server.calls("POST", r"/comments$")
     shas = [r.body["head_sha"] for r in github_server.calls("POST", r"/check-runs$")]
-    assert shas == [HEAD_SHA, "e" * 40]
+    assert shas == [pr_repo.head, pr_repo.base]
 
 
 def test_403_on_check_runs_falls_back_to_workflow_commands(harness, github_server):
     github_server.fail("POST", r"/check-runs$", 403, "Resource not accessible by integration")
-    run = harness(event=pr_event(head_repo="fork/app")).run(make_result(30))
+    run = harness(head_repo="fork/app").run(make_result(30))
 
     assert run.code == 1  # the verdict does not depend on GitHub accepting the check
     commands = [c for c in run.commands() if c.startswith(("::error file", "::warning file", "::notice file"))]
@@ -169,7 +171,7 @@ def test_annotations_commands_and_none(harness, github_server):
 def test_outputs_and_sarif(harness, github_server):
     run = harness(inputs={"sarif_file": "reports/aiospo.sarif"}).run(make_result(9, waived=frozenset({0})))
     outputs = run.outputs()
-    assert set(outputs) == {"findings", "deny_count", "warn_count", "sarif_file"}
+    assert set(outputs) == {"findings", "deny_count", "warn_count", "sarif_file", "sha"}
     assert outputs["deny_count"] == "2"  # refs 3 and 6; ref 0 is waived
     assert outputs["warn_count"] == "3"
     assert outputs["sarif_file"] == "reports/aiospo.sarif"
@@ -183,7 +185,7 @@ def test_outputs_and_sarif(harness, github_server):
     # a second run writes the same bytes: fingerprints and order are stable, so alerts never duplicate
     harness(inputs={"sarif_file": "reports/aiospo.sarif"}).run(make_result(9, waived=frozenset({0})))
     assert (run.workspace / "reports/aiospo.sarif").read_text() == sarif_text
-    assert len({r["partialFingerprints"]["aiospoFinding/v1"] for r in sarif["runs"][0]["results"]}) == 9
+    assert len({r["partialFingerprints"]["aiospoFinding/v2"] for r in sarif["runs"][0]["results"]}) == 9
 
 
 def test_summary_lists_waived_findings_as_waived(harness):
@@ -238,12 +240,38 @@ def test_inputs_reach_the_pipeline(harness, tmp_path):
     assert action_run(env, io.StringIO(), check=check) == 0
     ((options, hf_token),) = seen
     assert hf_token == HF_TOKEN  # handed to the Hub client the way the CLI receives it
-    ws = tmp_path / "workspace"
-    assert options.root == ws.resolve()
+    # the pull request's head, written out of git: the workspace holds the merge commit
+    assert options.root != (tmp_path / "workspace").resolve() and options.root.name == "tree"
     assert [str(p) for p in options.paths] == ["src", "models", "notebooks"]
-    assert options.policy_dirs == (ws.resolve() / "policies",)
-    assert options.config_path == ws.resolve() / "ci/aiospo.yaml"
+    assert options.policy_dirs == (options.root / "policies",)
+    assert options.config_path == options.root / "ci/aiospo.yaml"
     assert options.offline is True and options.opa_url == "http://127.0.0.1:8181"
+
+
+def test_bundle_and_central_opa_inputs_reach_the_pipeline(harness, tmp_path):
+    from aiospo_ci.action.main import run as action_run
+
+    key = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----"
+    inputs = {"bundle": "policy/org.tar.gz", "bundle_token": "bundle-token-2718", "bundle_verification_key": key, "opa_mode": "upload"}
+    env = harness(inputs=inputs).env()
+    seen = []
+
+    def check(options):
+        import os
+
+        seen.append((options, os.environ.get("AIOSPO_BUNDLE_TOKEN")))
+        return make_result(1, severities=("info",)), {"config": {}}
+
+    import io
+
+    out = io.StringIO()
+    assert action_run(env, out, check=check) == 0
+    ((options, token),) = seen
+    assert token == "bundle-token-2718"  # handed over the way the CLI receives it, never as an argument
+    assert options.bundle == str(tmp_path / "workspace" / "policy/org.tar.gz") and options.verification_key == key
+    assert options.opa_mode == "upload" and "bundle-token-2718" not in out.getvalue() + repr(options)
+    bad = harness(inputs={"opa_mode": "push"}).env()
+    assert action_run(bad, io.StringIO(), check=check) == 2
 
 
 def test_models_table_takes_license_categories_from_the_policies(harness, github_server):

@@ -15,6 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
+PROJECT_WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent
 
 
@@ -39,7 +40,7 @@ def test_dockerfile_follows_container_action_rules():
     assert lines[0].startswith("FROM python:3.12-slim@sha256:")
     assert not [l for l in lines if re.match(r"\s*(USER|WORKDIR)\b", l)]
     assert re.search(r"^COPY --from=openpolicyagent/opa:[0-9.]+-static@sha256:[0-9a-f]{64} /opa /usr/local/bin/opa$", "\n".join(lines), re.M)
-    assert 'ENTRYPOINT ["aiospo-ci-action"]' in lines
+    assert 'ENTRYPOINT ["/usr/bin/tini", "--", "aiospo-ci-action"]' in lines
 
 
 def test_action_yml_passes_the_github_action_schema():
@@ -54,12 +55,12 @@ def test_action_inputs_match_what_the_entrypoint_reads():
     fields = set(ActionInputs.__dataclass_fields__)
     assert set(action["inputs"]) == fields
     assert all(re.fullmatch(r"[a-z][a-z_]*", name) for name in action["inputs"])  # snake_case
-    assert set(action["outputs"]) == {"findings", "deny_count", "warn_count", "sarif_file"}
+    assert set(action["outputs"]) == {"findings", "deny_count", "warn_count", "sarif_file", "decision_log", "sha"}
     assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
     assert action["inputs"]["github_token"]["default"] == "${{ github.token }}"
 
 
-@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("workflow", WORKFLOWS + PROJECT_WORKFLOWS, ids=lambda p: p.name)
 def test_example_workflow_passes_the_workflow_schema(workflow):
     done = run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -67,7 +68,8 @@ def test_example_workflow_passes_the_workflow_schema(workflow):
 
 def test_example_workflows_pass_zizmor():
     assert len(WORKFLOWS) >= 3
-    done = run(tool("zizmor"), "--offline", "--persona", "pedantic", *map(str, WORKFLOWS), "action.yml")
+    assert PROJECT_WORKFLOWS, "the release workflow is linted too"
+    done = run(tool("zizmor"), "--offline", "--persona", "pedantic", *map(str, WORKFLOWS + PROJECT_WORKFLOWS), "action.yml")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -1,145 +1,157 @@
-"""only_changed: the verdict counts only findings in lines the pull request changed (from
-`git diff base...head`, else the PR files API), while the summary lists everything."""
+"""only_changed: the verdict counts the findings the change decides. A reference is decided by
+its own file (values resolve from anywhere in it), and every reference by the configuration,
+the lockfile and the policies. Changed files come from `git diff --name-status -z` (any name)
+or the pull request's files in the API."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-from pathlib import Path
 
-import pytest
+from aiospo_ci.action.changed import Change, from_api_files, from_git, parse_name_status, scope_of
+from aiospo_ci.action.git import Git
+from aiospo_ci.model import ModelReference
+from tests.action.conftest import make_pr_repo
 
-from aiospo_ci.action.changed import added_lines, from_api_files, from_git, touched
-from aiospo_ci.model import CheckResult, Finding, ModelReference, ScanResult
-from tests.action.conftest import RULES, pr_event
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(cwd), "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
+LOAD = "from transformers import AutoModel\n"
+# names git quotes in its plain output: a space, a tab, quotes, a backslash, non-ASCII, a newline
+ODD_NAMES = ["src/my model.py", "src/tab\there.py", 'src/"quoted".py', "src/back\\slash.py", "src/ünïcødé 模型.py", "src/new\nline.py"]
 
 
-@pytest.fixture
-def repo(tmp_path) -> tuple[Path, str, str]:
-    """A workspace with a base commit and a PR head that changes line 3 of app.py and adds
-    new.py and a binary weights file."""
-    ws = tmp_path / "workspace"
-    ws.mkdir()
-    git(ws, "init", "-q", "-b", "main")
-    (ws / "src").mkdir()
-    (ws / "src/app.py").write_text("a = load('org/old-1')\nb = 2\nc = load('org/old-2')\nd = 4\n")
-    (ws / "src/renamed_from.py").write_text("x = load('org/moved')\n")
-    git(ws, "add", "-A")
-    git(ws, "commit", "-q", "-m", "base")
-    base = git(ws, "rev-parse", "HEAD")
-    (ws / "src/app.py").write_text("a = load('org/old-1')\nb = 2\nc = load('org/new-2')\nd = 4\n")
-    (ws / "src/new.py").write_text("m = load('org/brand-new')\n")
-    (ws / "model.bin").write_bytes(b"\x00\x01binary\x00")
-    git(ws, "mv", "src/renamed_from.py", "src/renamed_to.py")
-    git(ws, "add", "-A")
-    git(ws, "commit", "-q", "-m", "head")
-    head = git(ws, "rev-parse", "HEAD")
-    return ws, base, head
-
-
-def scoped_result() -> CheckResult:
-    refs = (
-        ModelReference(file="src/app.py", line=1, id="org/old-1"),  # unchanged line
-        ModelReference(file="src/app.py", line=3, id="org/new-2"),  # changed line
-        ModelReference(file="src/new.py", line=1, id="org/brand-new"),  # new file
-        ModelReference(file="src/renamed_to.py", line=1, id="org/moved"),  # moved, not changed
+def odd_repo(tmp_path):
+    return make_pr_repo(
+        tmp_path / "repo",
+        {
+            "src/app.py": LOAD + 'NAME = "org/app-model"\n\n\ndef load():\n    return AutoModel.from_pretrained(NAME)\n',
+            "src/old name.py": LOAD + 'AutoModel.from_pretrained("org/moved-model")\n',
+            "src/gone.py": LOAD + 'AutoModel.from_pretrained("org/gone-model")\n',
+            "src/untouched.py": LOAD + 'AutoModel.from_pretrained("org/legacy-model")\n',
+        },
+        {
+            # the pull request changes only the constant, far from the call that uses it
+            "src/app.py": LOAD + 'NAME = "org/other-model"\n\n\ndef load():\n    return AutoModel.from_pretrained(NAME)\n',
+            "src/gone.py": None,
+            **{name: LOAD + f'AutoModel.from_pretrained("org/odd-{i}")\n' for i, name in enumerate(ODD_NAMES)},
+        },
+        renames={"src/old name.py": 'src/moved "v2".py'},
+        base_moves={"src/untouched.py": LOAD + 'AutoModel.from_pretrained("org/legacy-model")\n# moved on\n'},
     )
-    findings = (
-        Finding(severity="deny", rule="license/category", message="old model denied", ref=0),
-        Finding(severity="warn", rule="pinning/unpinned", message="changed line warned", ref=1),
-        Finding(severity="info", rule="license/obligations", message="new file noted", ref=2),
-        Finding(severity="deny", rule="license/category", message="moved model denied", ref=3),
-    )
-    return CheckResult(root="/ws", scan=ScanResult(references=refs, files_scanned=3), facts=(None,) * 4, findings=findings, rules=RULES)
 
 
-def test_added_lines_reads_hunks_with_context():
-    patch = "@@ -1,4 +1,5 @@\n a\n-b\n+B\n+B2\n c\n\\ No newline at end of file\n@@ -10,2 +11,2 @@\n x\n+y\n"
-    assert added_lines(patch) == frozenset({2, 3, 12})
-    assert added_lines("@@ -0,0 +1,3 @@\n+1\n+2\n+3\n") == frozenset({1, 2, 3})
+def test_git_names_of_every_shape_parse_exactly(tmp_path):
+    repo = odd_repo(tmp_path)
+    changes = from_git(Git(repo.origin), repo.base, repo.head)
+    assert changes is not None
+    by_path = {c.path: c for c in changes}
+    assert set(by_path) == {"src/app.py", "src/gone.py", 'src/moved "v2".py', *ODD_NAMES}
+    assert by_path["src/gone.py"].status == "deleted"
+    assert by_path['src/moved "v2".py'] == Change('src/moved "v2".py', "renamed", "src/old name.py")
+    assert all(by_path[n].status == "added" for n in ODD_NAMES)
+    # base...head: the base branch's own change to src/untouched.py is not the pull request's
+    assert "src/untouched.py" not in by_path
+    assert from_git(Git(repo.origin), "f" * 40, repo.head) is None  # a commit the checkout does not have
+    assert from_git(Git(repo.origin), "--output=/tmp/x", repo.head) is None  # not a sha: never passed to git
 
 
-def test_from_git_finds_changed_lines_new_files_binaries_and_pure_renames(repo):
-    ws, base, head = repo
-    changed = from_git(ws, base, head)
-    assert changed == {
-        "src/app.py": frozenset({3}),
-        "src/new.py": frozenset({1}),
-        "model.bin": None,  # binary: the whole file
-        "src/renamed_to.py": frozenset(),  # a pure rename changes no line
-    }
-    assert from_git(ws, "f" * 40, head) is None  # a commit the checkout does not have
-    assert from_git(ws, "--output=/tmp/x", head) is None  # not a sha: never passed to git
+def test_name_status_records():
+    raw = b"M\0src/a b.py\0R087\0old\tname.py\0new\tname.py\0D\0gone.py\0A\0\xc3\xbc.py\0C100\0x.py\0y.py\0"
+    assert parse_name_status(raw) == [
+        Change("src/a b.py", "modified"),
+        Change("new\tname.py", "renamed", "old\tname.py"),
+        Change("gone.py", "deleted"),
+        Change("ü.py", "added"),
+        Change("y.py", "copied", "x.py"),
+    ]
 
 
-def test_touched_maps_references_to_changes():
-    changed = {"a.py": frozenset({3}), "w.bin": None, "nb.ipynb": frozenset({40})}
-    assert touched(ModelReference(file="a.py", line=3, id="m"), changed)
-    assert not touched(ModelReference(file="a.py", line=4, id="m"), changed)
-    assert not touched(ModelReference(file="b.py", line=3, id="m"), changed)
-    assert touched(ModelReference(file="w.bin", line=1, id="w.bin", source="file"), changed)
-    assert touched(ModelReference(file="nb.ipynb", line=2, id="m", cell=0), changed)  # notebook: file-level
+class _File:
+    """The fields of PyGithub's File that the Action reads."""
+
+    def __init__(self, filename, status, previous_filename=None):
+        self.filename, self.status, self.previous_filename = filename, status, previous_filename
 
 
-def _event(base: str, head: str) -> dict:
-    event = pr_event()
-    event["pull_request"]["base"]["sha"] = base
-    event["pull_request"]["head"]["sha"] = head
-    return event
+def test_api_files_keep_names_as_given_and_an_incomplete_list_is_unknown():
+    files = [_File('src/"q" \t ü.py', "added"), _File("b.py", "removed"), _File("new.py", "renamed", "old.py"), _File("c.py", "changed")]
+    assert from_api_files(files, expected=4) == [
+        Change('src/"q" \t ü.py', "added"),
+        Change("b.py", "deleted"),
+        Change("new.py", "renamed", "old.py"),
+        Change("c.py", "modified"),
+    ]
+    assert from_api_files(files, expected=3001) is None  # GitHub stops listing at 3,000 files
 
 
-def test_only_changed_with_git_fails_only_on_changed_lines(harness, github_server, repo):
-    ws, base, head = repo
-    run = harness(event=_event(base, head), workspace=ws, inputs={"only_changed": "true", "fail_on": "warn"}).run(scoped_result())
-    assert run.code == 1  # the warn on the changed line; the two denies are on untouched lines
-    assert run.outputs()["deny_count"] == "0" and run.outputs()["warn_count"] == "1"
-    assert "old model denied" in run.summary and "moved model denied" in run.summary  # still listed
-    assert "2 of 4 references are in lines this pull request changed" in run.summary
-    in_scope = {f["message"]: f["in_scope"] for f in json.loads(run.outputs()["findings"])}
-    assert in_scope == {"old model denied": False, "changed line warned": True, "new file noted": True, "moved model denied": False}
-    (post,) = github_server.calls("POST", r"/check-runs$")
-    assert sorted((a["path"], a["start_line"]) for a in post.body["output"]["annotations"]) == [("src/app.py", 3), ("src/new.py", 1)]
-    assert not github_server.calls("GET", r"/pulls/\d+/files$")  # git answered
+def test_scope_is_every_reference_in_a_touched_file_or_everything_when_the_gate_changed():
+    refs = [ModelReference(file="a.py", line=9, id="m"), ModelReference(file="b.py", line=1, id="n"), ModelReference(file="c.py", line=1, id="o")]
+    changes = [Change("a.py", "modified"), Change("c.py", "deleted")]
+    scope = scope_of(refs, changes)
+    assert scope.refs == {0} and scope.everything is None and scope.contains(None)
+    everything = scope_of(refs, changes, [Change("aiospo.lock", "modified")])
+    assert everything.refs == {0, 1, 2} and "aiospo.lock" in (everything.everything or "")
 
-    passing = harness(event=_event(base, head), workspace=ws, inputs={"only_changed": "true", "fail_on": "deny"}).run(scoped_result())
-    assert passing.code == 0
-    everything = harness(event=_event(base, head), workspace=ws, inputs={"only_changed": "false", "fail_on": "deny"}).run(scoped_result())
-    assert everything.code == 1
+
+def test_only_changed_judges_what_the_pull_request_decides(harness, github_server, tmp_path):
+    repo = odd_repo(tmp_path)
+    run = harness(repo=repo, inputs={"only_changed": "true"}).run_real()
+    assert run.code == 1
+    findings = json.loads(run.outputs()["findings"])
+    in_scope = {f["file"] for f in findings if f["in_scope"] and f["file"]}
+    out_of_scope = {f["file"] for f in findings if not f["in_scope"]}
+    # the constant changed, so the call that resolves it is in scope although its line is not
+    assert in_scope == {"src/app.py", 'src/moved "v2".py', *ODD_NAMES}
+    assert out_of_scope == {"src/untouched.py"}
+    (run_id,) = github_server.state.check_runs
+    annotated = {a["path"] for a in github_server.state.annotations[run_id]}
+    assert annotated == in_scope  # names with tabs, quotes and newlines arrive as they are
+    legacy = [f for f in findings if f["file"] == "src/untouched.py"]
+    assert legacy and "org/legacy-model" in run.summary  # listed, not counted
+    assert f"{len(legacy)} findings on the other references were judged out of scope" in run.summary
+    assert int(run.outputs()["deny_count"]) == sum(1 for f in findings if f["in_scope"] and f["severity"] == "deny" and not f["waived"])
+
+
+def test_only_changed_a_pull_request_that_touches_no_reference_passes(harness, github_server, tmp_path):
+    repo = make_pr_repo(tmp_path / "repo", {"src/legacy.py": LOAD + 'AutoModel.from_pretrained("org/legacy")\n', "README.md": "a\n"}, {"README.md": "b\n"})
+    run = harness(repo=repo, inputs={"only_changed": "true"}).run_real()
+    assert run.code == 0 and "org/legacy" in run.summary
+    assert harness(repo=repo, inputs={"only_changed": "false"}).run_real().code == 1
+
+
+def test_only_changed_a_change_to_the_lockfile_or_configuration_puts_everything_in_scope(harness, github_server, tmp_path):
+    legacy = {"src/legacy.py": LOAD + 'AutoModel.from_pretrained("org/legacy")\n'}
+    for gate_change in ({"aiospo.lock": '{"aiospo_lock_version": 1, "entries": []}\n'}, {".aiospo.yaml": "version: 1\nintended_use: research\n"}, {"policies/extra.rego": "package aiospo.rules.extra\n"}):
+        root = tmp_path / next(iter(gate_change)).replace("/", "_")
+        repo = make_pr_repo(root, {**legacy, ".aiospo.yaml": "version: 1\npolicy_dirs: [policies]\n", "policies/keep.rego": "package aiospo.rules.keep\n"}, gate_change)
+        h = harness(repo=repo, workspace=repo.clone(root / "ws", repo.merge), inputs={"only_changed": "true"})
+        run = h.run_real()
+        assert run.code == 1, (gate_change, run.stdout)
+        assert "every reference is in scope because this change touches " + next(iter(gate_change)) in run.stdout
 
 
 def test_only_changed_falls_back_to_the_pull_request_files_api(harness, github_server, tmp_path):
+    repo = odd_repo(tmp_path)
     github_server.set_pull_files(
         7,
         [
-            {"sha": "1" * 40, "filename": "src/app.py", "status": "modified", "additions": 1, "deletions": 1, "changes": 2, "patch": "@@ -1,4 +1,4 @@\n a\n b\n-c\n+C\n d"},
-            {"sha": "2" * 40, "filename": "src/new.py", "status": "added", "additions": 1, "deletions": 0, "changes": 1, "patch": "@@ -0,0 +1 @@\n+m"},
-            {"sha": "3" * 40, "filename": "src/renamed_to.py", "status": "renamed", "additions": 0, "deletions": 0, "changes": 0, "previous_filename": "src/renamed_from.py"},
+            {"sha": "1" * 40, "filename": "src/app.py", "status": "modified", "additions": 1, "deletions": 1, "changes": 2},
+            {"sha": "2" * 40, "filename": 'src/moved "v2".py', "status": "renamed", "previous_filename": "src/old name.py", "additions": 0, "deletions": 0, "changes": 0},
+            *({"sha": "3" * 40, "filename": n, "status": "added", "additions": 2, "deletions": 0, "changes": 2} for n in ODD_NAMES),
+            {"sha": "4" * 40, "filename": "src/gone.py", "status": "removed", "additions": 0, "deletions": 2, "changes": 2},
         ],
     )
-    # a shallow checkout: the workspace is no git repository with these commits
-    run = harness(inputs={"only_changed": "true", "fail_on": "deny"}).run(scoped_result())
+    # fetch-depth: 2 holds the merge commit's parents but not their merge base: git cannot diff base...head
+    h = harness(repo=repo, workspace=repo.clone(tmp_path / "depth2", repo.merge, depth=2), inputs={"only_changed": "true"})
+    run = h.run_real()
     assert len(github_server.calls("GET", r"/repos/acme/app/pulls/7/files$")) == 1
-    assert run.code == 0
     assert "from the pull request's files (API)" in run.stdout
+    findings = json.loads(run.outputs()["findings"])
+    assert {f["file"] for f in findings if not f["in_scope"]} == {"src/untouched.py"}
 
 
-def test_only_changed_judges_everything_when_the_changes_are_unknown(harness, github_server):
+def test_only_changed_judges_everything_when_the_changes_are_unknown(harness, github_server, tmp_path):
+    repo = odd_repo(tmp_path)
     github_server.fail("GET", r"/pulls/\d+/files$", 403, "Resource not accessible by integration")
-    run = harness(inputs={"only_changed": "true", "fail_on": "deny"}).run(scoped_result())
+    h = harness(repo=repo, workspace=repo.clone(tmp_path / "depth2", repo.merge, depth=2), inputs={"only_changed": "true"})
+    run = h.run_real()
     assert run.code == 1  # failing on too much, never passing on a guess
     assert "every reference was judged" in run.summary
-
-
-def test_from_api_files_treats_missing_patches_as_whole_file_changes():
-    class F:
-        def __init__(self, filename, status, patch=None, changes=1):
-            self.filename, self.status, self.patch, self.changes = filename, status, patch, changes
-
-    changed = from_api_files([F("big.py", "modified"), F("gone.py", "removed"), F("a.py", "modified", "@@ -1 +1 @@\n-x\n+y")])
-    assert changed == {"big.py": None, "a.py": frozenset({1})}
-
+    assert all(f["in_scope"] for f in json.loads(run.outputs()["findings"]))

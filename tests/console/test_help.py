@@ -33,7 +33,8 @@ def test_every_command_help_has_examples(path, capsys):
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert "examples:" in out, f"`aiospo-ci {' '.join(path)} --help` shows no examples"
-    assert f"aiospo-ci {path[0]}" in out.split("examples:", 1)[1]
+    typed = " ".join(dict(COMMANDS)[path].prog.split()[:2])  # as typed: `inventory-merge` is `aiospo-ci inventory merge`
+    assert typed in out.split("examples:", 1)[1]
 
 
 def test_top_level_help_has_examples_and_exit_codes(capsys):

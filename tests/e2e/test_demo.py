@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from tests.support.opa_reference import require_opa_bindings
@@ -20,32 +21,22 @@ REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "examples" / "demo"
 TODAY = "2026-11-26"  # the evaluation date is an input: day counts and expiries stay reproducible
 
-# (file, line, severity, rule, model) for every finding on the demo under the default policy.
+# (file, line, severity, rule, model) for every finding on the demo under the default policy:
+# at most two per model, each one a reviewer acts on. Not here, by design: bert-base-uncased and
+# the other finished models are younger than the three-year maintenance limit; Llama's
+# obligations and gate are in its license finding; the Mistral gate is automatic and its
+# license permissive; Mistral's undeclared datasets are noted because the repository fine-tunes
+# it; nllb's pickle-only weights and imdb's missing pin wait behind their license denials.
 EXPECTED = [
     ("configs/train.yaml", 2, "deny", "pinning/none", "mistralai/Mistral-7B-v0.1"),
     ("src/app.py", 22, "deny", "pinning/none", "meta-llama/Llama-3.1-8B-Instruct"),
     ("src/app.py", 27, "deny", "license/category", "facebook/nllb-200-distilled-600M"),
     ("src/app.py", 27, "deny", "pinning/none", "facebook/nllb-200-distilled-600M"),
     ("src/app.py", 31, "deny", "license/category", "stanfordnlp/imdb"),
-    ("src/app.py", 31, "deny", "pinning/none", "stanfordnlp/imdb"),
     ("src/legacy.py", 4, "deny", "pinning/none", "microsoft/phi-2"),
-    ("configs/train.yaml", 2, "warn", "access/gated-unapproved", "mistralai/Mistral-7B-v0.1"),
-    ("configs/train.yaml", 2, "warn", "maintenance/stale", "mistralai/Mistral-7B-v0.1"),
-    ("src/app.py", 13, "warn", "maintenance/stale", "google-bert/bert-base-uncased"),
-    ("src/app.py", 14, "warn", "maintenance/stale", "google-bert/bert-base-uncased"),
-    ("src/app.py", 17, "warn", "maintenance/stale", "sentence-transformers/all-MiniLM-L6-v2"),
     ("src/app.py", 17, "warn", "pinning/mutable", "sentence-transformers/all-MiniLM-L6-v2"),
-    ("src/app.py", 22, "warn", "access/gated-unapproved", "meta-llama/Llama-3.1-8B-Instruct"),
     ("src/app.py", 22, "warn", "license/category", "meta-llama/Llama-3.1-8B-Instruct"),
-    ("src/app.py", 22, "warn", "maintenance/stale", "meta-llama/Llama-3.1-8B-Instruct"),
-    ("src/app.py", 27, "warn", "maintenance/stale", "facebook/nllb-200-distilled-600M"),
-    ("src/app.py", 27, "warn", "security/pickle-only", "facebook/nllb-200-distilled-600M"),
-    ("src/app.py", 31, "warn", "maintenance/stale", "stanfordnlp/imdb"),
-    ("src/legacy.py", 4, "warn", "maintenance/stale", "microsoft/phi-2"),
     ("configs/train.yaml", 2, "info", "provenance/undeclared-datasets", "mistralai/Mistral-7B-v0.1"),
-    ("src/app.py", 22, "info", "license/obligations", "meta-llama/Llama-3.1-8B-Instruct"),
-    ("src/app.py", 22, "info", "provenance/undeclared-datasets", "meta-llama/Llama-3.1-8B-Instruct"),
-    ("src/legacy.py", 4, "info", "provenance/undeclared-datasets", "microsoft/phi-2"),
     ("src/legacy.py", 4, "info", "security/trust-remote-code-unneeded", "microsoft/phi-2"),
 ]
 
@@ -73,7 +64,9 @@ def test_demo_gives_the_exact_findings_and_exit_1(tmp_path):
     assert result.returncode == 1, result.stderr
     assert findings_of(result.stdout) == EXPECTED
     summary = json.loads(result.stdout)["summary"]
-    assert (summary["deny"], summary["warn"], summary["info"], summary["references"]) == (7, 13, 5, 9)
+    assert (summary["deny"], summary["warn"], summary["info"], summary["references"]) == (6, 2, 2, 9)
+    per_model = Counter(model for *_, model in EXPECTED)
+    assert max(per_model.values()) <= 2
 
 
 def test_demo_text_report_names_place_rule_and_fix(tmp_path):
@@ -84,7 +77,9 @@ def test_demo_text_report_names_place_rule_and_fix(tmp_path):
         line.startswith("src/app.py:27: deny license/category facebook/nllb-200-distilled-600M") and "cc-by-nc-4.0" in line
         for line in lines
     ), result.stdout
-    assert lines[-1].startswith("aiospo-ci: 7 denied, 13 warnings, 5 notes, 0 waived")
+    assert lines[-1].startswith("aiospo-ci: 6 denied, 2 warnings, 2 notes, 0 waived")
+    llama = next(line for line in lines if line.startswith("src/app.py:22: warn license/category"))
+    assert "Built with Llama" in llama and "gated_approval: true" in llama  # obligations and gate: one finding
 
 
 def test_demo_sarif_is_valid_sarif_2_1_0(tmp_path):
@@ -102,7 +97,7 @@ def test_demo_sarif_is_valid_sarif_2_1_0(tmp_path):
     assert len(results) == len(EXPECTED)
     rule_ids = {r["id"] for r in document["runs"][0]["tool"]["driver"]["rules"]}
     assert {r["ruleId"] for r in results} == rule_ids
-    assert all(r["partialFingerprints"]["aiospoFinding/v1"] for r in results)
+    assert all(r["partialFingerprints"]["aiospoFinding/v2"] for r in results)
     assert {r["level"] for r in results} == {"error", "warning", "note"}
 
 
@@ -178,8 +173,6 @@ def test_github_format_prints_escaped_workflow_commands(tmp_path):
     assert result.returncode == 1, result.stderr
     commands = [line for line in result.stdout.splitlines() if line.startswith(("::error file=", "::warning file=", "::notice file="))]
     assert len(commands) == len(EXPECTED)
-    # 13 warnings exceed GitHub's 10 per step: the run says so instead of losing them silently.
-    assert "at most 10 errors and 10 warnings per step" in result.stdout
-    assert sum(c.startswith("::error file=") for c in commands) == 7
-    assert sum(c.startswith("::warning file=") for c in commands) == 13
+    assert sum(c.startswith("::error file=") for c in commands) == 6
+    assert sum(c.startswith("::warning file=") for c in commands) == 2
     assert any(c.startswith("::error file=src/app.py,line=27,") and "(license/category)::" in c for c in commands)

@@ -6,6 +6,7 @@ evaluates with an embedded engine or with OPA's own Go evaluator (opa-golib-pyth
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -77,9 +78,13 @@ def test_opa_engine_matches_embedded_in_one_query(opa_server):
     engine.close()
     assert canonical(findings) == canonical(embedded.evaluate(INPUT))
     queries = [r for r in opa_server.requests if r.method == "POST"]
-    assert [q.path for q in queries] == ["/v1/data/aiospo/main/findings"]  # one query for the run
+    # One query for the run, in the run's own namespace (tests/engines/test_opa_isolation.py).
+    [run] = re.findall(r"^/v1/data/aiospo_ci_runs/(r[0-9a-f]{16})/aiospo/main/findings$", queries[0].path)
+    assert len(queries) == 1
     puts = sorted(r.path for r in opa_server.requests if r.method == "PUT")
-    assert puts == ["/v1/data/testdata", "/v1/policies/aiospo-ci/main.rego"]
+    assert puts == [f"/v1/data/aiospo_ci_runs/{run}", f"/v1/policies/aiospo-ci/{run}/main.rego"]
+    deletes = [r.path for r in opa_server.requests if r.method == "DELETE"]
+    assert deletes == [f"/v1/policies/aiospo-ci/{run}/main.rego", f"/v1/data/aiospo_ci_runs/{run}"]  # nothing left behind
     # Scanned strings reach OPA only as JSON input, never as policy text.
     assert b"evil" in queries[0].body and all(b"evil" not in r.body for r in opa_server.requests if r.method == "PUT")
 

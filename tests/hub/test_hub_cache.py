@@ -6,6 +6,9 @@ import json
 import os
 import stat
 
+import pytest
+
+from aiospo_ci.errors import ConfigError
 from aiospo_ci.hub.cache import FactsCache
 from aiospo_ci.hub.enrich import enrich
 from aiospo_ci.hub.interface import FactsKey
@@ -81,15 +84,30 @@ def test_errors_are_not_cached(hub_server, tmp_path) -> None:
     assert (g.status, g.origin) == ("ok", "hub")
 
 
-def test_corrupt_cache_file_is_a_miss(hub_server, tmp_path) -> None:
+def test_corrupt_cache_file_stops_the_run_naming_it(hub_server, tmp_path) -> None:
+    """A file the cache did not write (atomic writes leave no half files) was edited: asking
+    again would hide that, so the run stops (exit 2) naming the file."""
     settings = hub_server.hub_settings(cache_dir=tmp_path)
     enrich([ref("openai-community/gpt2")], settings, TODAY)
     (file,) = list(tmp_path.rglob("*.json"))
     file.write_text('{"format": 1, "key": ')
-    hub_server.clear()
-    (f,) = enrich([ref("openai-community/gpt2")], settings, TODAY).facts
-    assert f.status == "ok" and hub_server.count() == 1
-    assert json.loads(file.read_text())["facts"]["license"] == "mit"  # rewritten whole
+    with pytest.raises(ConfigError) as info:
+        enrich([ref("openai-community/gpt2")], settings, TODAY)
+    assert str(info.value).startswith(str(file)) and "not valid JSON" in str(info.value)
+
+
+def test_gated_answers_are_not_cached_and_old_ones_are_asked_again(hub_server, tmp_path) -> None:
+    settings = hub_server.hub_settings(cache_dir=tmp_path)
+    (f,) = enrich([ref("example-org/restricted-model")], settings, TODAY).facts
+    assert f.status == "gated" and not list(tmp_path.rglob("*.json"))
+    # a gated answer an older version cached is asked again, not trusted
+    cache = FactsCache(tmp_path, hub_server.url, 24)
+    key = FactsKey("model", "example-org/restricted-model")
+    cache.put(key, HubFacts(id=key.id, license="mit"))
+    doc = json.loads(cache.path_for(key).read_text())
+    doc["facts"]["status"] = "gated"
+    cache.path_for(key).write_text(json.dumps(doc))
+    assert cache.get(key) is None
 
 
 def test_unwritable_cache_is_a_warning_not_a_failure(hub_server, tmp_path) -> None:
@@ -117,8 +135,10 @@ def test_offline_answers_from_cache_and_marks_the_rest_unknown(hub_server, tmp_p
     gpt2, phi = e.facts
     assert (gpt2.status, gpt2.origin, gpt2.license) == ("ok", "cache", "mit")  # stale entries still count offline
     assert (phi.status, phi.origin, phi.license) == ("unknown", "none", None)
-    assert e.warnings == ("offline: 1 Hub reference(s) are in neither the lockfile nor the Hub cache (microsoft/phi-2); "
-                          "their facts are unknown. Run `aiospo-ci lock` with network to record them.",)
+    trusted, unknown = e.warnings
+    assert trusted.startswith("offline: the facts recorded in aiospo.lock (then the Hub cache) were trusted as they are")
+    assert unknown == ("offline: 1 Hub reference(s) are in neither the lockfile nor the Hub cache (microsoft/phi-2); "
+                       "their facts are unknown. Run `aiospo-ci lock` with network to record them.")
 
 
 def test_cache_files_hold_no_days_and_are_json(hub_server, tmp_path) -> None:

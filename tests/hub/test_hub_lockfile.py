@@ -62,7 +62,9 @@ def test_offline_check_reads_the_lock_with_no_request(hub_server, locked) -> Non
     online = enrich(REFS, settings, TODAY)
     hub_server.clear()
     offline = enrich(REFS, hub_server.hub_settings(lockfile=path, offline=True), TODAY)
-    assert hub_server.count() == 0 and offline.warnings == ()
+    assert hub_server.count() == 0
+    (trusted,) = offline.warnings  # the run says that it trusted the lockfile, and nothing else
+    assert "aiospo.lock" in trusted and "not compared with the Hub today" in trusted
     for on, off in zip(online.facts, offline.facts):
         if on is None:
             assert off is None
@@ -136,7 +138,11 @@ def test_lock_ignores_fresh_cache_and_refreshes_it(hub_server, tmp_path) -> None
         ("{not json", "is not valid JSON (line 1)"),
         ('{"aiospo_lock_version": 99, "entries": []}', "key aiospo_lock_version must be 1"),
         ('{"aiospo_lock_version": 1, "entries": {}}', "key entries must be a list"),
-        ('{"aiospo_lock_version": 1, "entries": [{"kind": "space", "id": "x"}]}', "entries[0] needs kind"),
+        ('{"aiospo_lock_version": 1, "entries": [{"kind": "space", "id": "x"}]}', "entries[0] (x) does not hold facts"),
+        ('{"aiospo_lock_version": 1, "entries": [{"kind": "model", "id": "x", "revision": null, "status": "ok", "license": 1}]}',
+         "license: 1 is not of type"),
+        ('{"aiospo_lock_version": 1, "entries": [{"kind": "model", "id": "x", "revision": null, "status": "gated"}]}',
+         "status: 'gated' is not one of disabled, not_found, ok"),
     ],
 )
 def test_broken_lockfile_is_one_clear_sentence(tmp_path, text, words) -> None:
@@ -162,7 +168,7 @@ def test_demo_checks_offline_from_its_lock_alone(tmp_path) -> None:
 
     settings = HubSettings(offline=True, lockfile=DEMO / "aiospo.lock", cache_dir=None)
     e = enrich(DEMO_REFERENCES, settings, TODAY)
-    assert e.warnings == ()
+    assert len(e.warnings) == 1 and "were trusted as they are" in e.warnings[0]
     assert all(f.origin == "lockfile" and f.status == "ok" for f in e.facts)
     assert {f.id: f.license for f in e.facts} == {
         "google-bert/bert-base-uncased": "apache-2.0", "sentence-transformers/all-MiniLM-L6-v2": "apache-2.0",

@@ -29,13 +29,29 @@ NAMES = [
 ]
 
 
+CHECK_HOOKS = ("aiospo-ci", "aiospo-ci-docker")
+
+
 def test_manifest_is_valid_for_pre_commit():
-    assert set(HOOKS) == {"aiospo-ci", "aiospo-ci-docker"}
+    assert set(HOOKS) == {*CHECK_HOOKS, "aiospo-ci-fix"}
     for hook in HOOKS.values():
         assert hook["require_serial"] is True and hook["pass_filenames"] is True
+        assert hook["verbose"] is True  # a warning (facts unknown) is shown, not hidden by a passing hook
 
 
-@pytest.mark.parametrize("hook_id", sorted(HOOKS))
+def test_fix_hook_rewrites_exactly_the_file_types_the_fixer_handles():
+    from aiospo_ci.fix.plan import fixers
+
+    hook = HOOKS["aiospo-ci-fix"]
+    pattern = re.compile(hook["files"])
+    for name in NAMES:
+        handled = any(f.handles(name.lower()) for f in fixers())
+        assert bool(pattern.search(name)) == handled, name
+    args = build_parser().parse_args([*hook["entry"].split()[1:], "src/app.py"])
+    assert (args.command, args.offline, args.dry_run, args.paths) == ("fix", True, False, ["src/app.py"])
+
+
+@pytest.mark.parametrize("hook_id", CHECK_HOOKS)
 def test_files_pattern_matches_what_the_scanners_read(hook_id):
     pattern = re.compile(HOOKS[hook_id]["files"])
     wanted = [n for n in NAMES if is_wanted(n)]
@@ -46,11 +62,12 @@ def test_files_pattern_matches_what_the_scanners_read(hook_id):
     assert not extra, f"the hook passes files no scanner reads: {extra}"
 
 
-def test_python_hook_entry_is_the_offline_text_check():
+def test_python_hook_entry_is_the_budgeted_text_check():
     entry = HOOKS["aiospo-ci"]["entry"].split()
     assert entry[0] == "aiospo-ci" and HOOKS["aiospo-ci"]["language"] == "python"
     args = build_parser().parse_args([*entry[1:], "src/app.py", "src/other.py"])
-    assert (args.command, args.offline, args.format, args.paths) == ("check", True, "text", ["src/app.py", "src/other.py"])
+    assert (args.command, args.offline, args.format, args.paths) == ("check", None, "text", ["src/app.py", "src/other.py"])
+    assert 0 < args.hub_budget <= 10  # a commit waits at most this long on the Hub
 
 
 def test_docker_hook_runs_the_action_image_with_opa():
@@ -60,6 +77,7 @@ def test_docker_hook_runs_the_action_image_with_opa():
     assert entry[:2] == ["--entrypoint", "aiospo-ci"]
     assert entry[2].endswith(f":v{__version__}")  # the image released with this version
     args = build_parser().parse_args([*entry[3:], "a.py"])
-    assert (args.command, args.offline, args.format, args.engine) == ("check", True, "text", "opa")
+    assert (args.command, args.offline, args.format, args.engine) == ("check", None, "text", "opa")
+    assert 0 < args.hub_budget <= 10
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "/usr/local/bin/opa" in dockerfile and "pip install" in dockerfile  # OPA and the aiospo-ci script inside

@@ -15,6 +15,7 @@ have no network, so that install is pointed at what is already on this machine:
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -168,3 +169,66 @@ def test_installed_hook_refuses_then_accepts_commits(repo: Path, hook_env):
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert "aiospo-ci (AI model policy)" in accepted.stdout + accepted.stderr  # the hook did run
     assert _head(repo, hook_env) != start
+
+
+def test_fix_hook_pins_staged_files_and_stops_the_commit_for_review(repo: Path, hook_env):
+    """`aiospo-ci-fix`, as pre-commit users expect of formatters: it rewrites the staged file with
+    the commit recorded in aiospo.lock, and pre-commit fails so the fix is looked at and staged."""
+    from aiospo_ci.hub.interface import FactsKey
+    from aiospo_ci.hub.lockfile import write_lock
+    from aiospo_ci.model import HubFacts
+
+    model, sha, license_id = BERT
+    write_lock(repo / "aiospo.lock", {FactsKey("model", model, None): HubFacts(
+        id=model, sha=sha, revision=None, revision_kind="none", revision_status="ok", resolved_commit=sha,
+        license=license_id, gated="false", card_present=True, has_safetensors=True, has_pickle=False,
+    )})
+    source = f'from transformers import AutoModel\n\n# search index encoder\nmodel = AutoModel.from_pretrained(\n    "{model}",\n)\n'
+    (repo / "search.py").write_text(source)
+    _run(["git", "add", "search.py", "aiospo.lock"], repo, hook_env)
+    fixed = _run([_pre_commit(), "try-repo", str(ROOT), "aiospo-ci-fix", "--verbose"], repo, hook_env)
+    output = fixed.stdout + fixed.stderr
+    assert fixed.returncode == 1, output
+    assert "files were modified by this hook" in output
+    assert (repo / "search.py").read_text() == source.replace(f'    "{model}",\n', f'    "{model}",\n    revision="{sha}",\n')
+    _run(["git", "add", "search.py"], repo, hook_env)
+    again = _run([_pre_commit(), "try-repo", str(ROOT), "aiospo-ci-fix"], repo, hook_env)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def _bert_only_lock(repo: Path, env) -> None:
+    """A lockfile that knows only the clean model: a new model is something nobody recorded."""
+    lock = json.loads((repo / "aiospo.lock").read_text())
+    lock["entries"] = [e for e in lock["entries"] if e["id"] == BERT[0]]
+    (repo / "aiospo.lock").write_text(json.dumps(lock, indent=2, sort_keys=True) + "\n")
+    _run(["git", "commit", "-q", "-am", "lock only bert"], repo, env)
+
+
+def test_a_model_nobody_recorded_is_asked_of_the_hub(repo: Path, hook_env, hub_server):
+    """The model is in neither aiospo.lock nor the cache: the hook asks the Hub (within its time
+    budget) and refuses the commit; with the Hub unreachable it warns instead of passing silently."""
+    from tests.robustness.harness import closed_port_url
+
+    pre_commit = _pre_commit()
+    env = {k: v for k, v in hook_env.items() if k not in ("HF_HUB_OFFLINE", "CI", "GITHUB_ACTIONS")}
+    _bert_only_lock(repo, env)
+    (repo / "summarise.py").write_text(_model_file(NLLB))
+    _run(["git", "add", "summarise.py"], repo, env)
+
+    refused = _run([pre_commit, "try-repo", str(ROOT), "aiospo-ci", "--verbose"], repo, {**env, "HF_ENDPOINT": hub_server.url})
+    output = refused.stdout + refused.stderr
+    assert refused.returncode == 1, output
+    finding = next(line for line in output.splitlines() if line.startswith("summarise.py:3: deny "))
+    assert "license/category" in finding and "cc-by-nc-4.0" in finding
+    assert hub_server.count(f"/api/models/{NLLB[0]}") >= 1  # the Hub was asked
+
+    # the same commit made without network, through the installed hook: it goes through, and
+    # the hook's warning is printed (verbose: true in .pre-commit-hooks.yaml), not hidden
+    head = _run(["git", "rev-parse", "HEAD"], ROOT, env).stdout.strip()
+    (repo / ".pre-commit-config.yaml").write_text(f"repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n      - id: aiospo-ci\n")
+    _run(["git", "add", ".pre-commit-config.yaml"], repo, env)
+    assert _run([pre_commit, "install"], repo, env).returncode == 0
+    warned = _run(["git", "commit", "-m", "offline commit"], repo, {**env, "HF_ENDPOINT": closed_port_url()})
+    output = warned.stdout + warned.stderr
+    assert warned.returncode == 0, output
+    assert "summarise.py:3: warn hub/unknown" in output, output

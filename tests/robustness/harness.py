@@ -74,7 +74,7 @@ class Cli:
         self.home = home
         self.env: dict[str, str] = {}
 
-    def __call__(self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 120) -> Run:
+    def __call__(self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 300) -> Run:
         merged = dict(self.env)
         merged.update(env or {})
         proc = subprocess.run(
@@ -138,3 +138,40 @@ def fault_env(tmp_path: Path, stage: str) -> dict[str, str]:
     site.mkdir(exist_ok=True)
     (site / "sitecustomize.py").write_text(FAULT_SITE, encoding="utf-8")
     return {"PYTHONPATH": os.pathsep.join((str(site), str(REPO))), "AIOSPO_TEST_FAULT": stage}
+
+
+NLLB_SHA = "f8d333a098d19b4fd9a8b18f94170487ad3f821d"
+#: One pinned apache-2.0 model: a project that passes (exit 0) with every service working, so a
+#: test that adds something to it shows what that addition does to the verdict.
+CLEAN_PY = f'''from transformers import AutoModel
+model = AutoModel.from_pretrained("google-bert/bert-base-uncased", revision="{BERT_SHA}")
+'''
+#: A pinned model under a non-commercial license: denied by the default commercial policy.
+DENIED_PY = f'''from transformers import AutoModel
+model = AutoModel.from_pretrained("facebook/nllb-200-distilled-600M", revision="{NLLB_SHA}")
+'''
+#: Relaxes the rules that are not under test, so a project's verdict turns only on the facts.
+QUIET_CONFIG = "licenses:\n  undeclared_datasets: allow\nvetting:\n  unmaintained: allow\n"
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in `root` with a fixed identity and no user or system configuration."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_AUTHOR_NAME="PR author",
+               GIT_AUTHOR_EMAIL="author@example.com", GIT_COMMITTER_NAME="PR author", GIT_COMMITTER_EMAIL="author@example.com")
+    done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def git_repo(root: Path, files: Mapping[str, str | bytes], symlinks: Mapping[str, str] | None = None) -> Path:
+    """A real git repository at `root` with `files` and `symlinks` (name -> target) committed,
+    as a pull request's head would be checked out."""
+    write_tree(root, files)
+    for name, target in (symlinks or {}).items():
+        link = root / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(target)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A", "-f")
+    git(root, "commit", "-q", "-m", "pull request head")
+    return root

@@ -175,3 +175,28 @@ def test_a_changed_lockfile_changes_the_output(cli, tmp_path, lockfile):
     after = check(cli, root, "json", "--engine", "embedded")
     assert before != after
     shutil.rmtree(root)
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_cold_and_a_warm_hub_cache_give_the_same_bytes(cli, tmp_path, hub_server, fmt):
+    """Online: the first run asks the Hub, the second answers from the cache. Where a fact came
+    from is the run's business (its log), not the verdict document's."""
+    root = write_tree(tmp_path / "tree", FILES)
+    env = {"AIOSPO_CACHE_DIR": str(tmp_path / "hub-cache")}
+    cold = check_online(cli, root, fmt, hub_server, env)
+    asked = hub_server.count()
+    assert asked > 0
+    hub_server.clear()
+    warm = check_online(cli, root, fmt, hub_server, env)
+    assert hub_server.count() < asked, "the second run was not answered from the cache"
+    assert cold == warm
+
+
+def check_online(cli, root: Path, fmt: str, hub_server, env) -> bytes:
+    out = root.parent / f"online.{fmt}"
+    run = cli("check", str(root), "--format", fmt, "-o", str(out), "--fail-on", "never", "--engine", "embedded",
+              "--hub-endpoint", hub_server.url, env=env)
+    assert run.rc == 0, run
+    data = out.read_bytes()
+    out.unlink()
+    return data

@@ -54,6 +54,13 @@ licenses := {
 	"cdla-permissive-1.0": {"category": "permissive", "obligations": [_attribution]},
 	"cdla-permissive-2.0": {"category": "permissive", "obligations": ["include the license text when sharing the data"]},
 	"etalab-2.0": {"category": "permissive", "obligations": ["give attribution and the date of the last update"]},
+	# The Computational Use of Data Agreement allows computational use, commercial included, and
+	# places no restriction on the results (a trained model); it forbids redistributing the
+	# data itself, so its terms are named wherever it is used.
+	"c-uda": {"category": "permissive", "notice": true, "obligations": [
+		"use the data for computational analysis only (training and evaluation, commercial use included)",
+		"do not redistribute the data itself; results such as trained models are not restricted",
+	]},
 	# weak copyleft
 	"lgpl": {"category": "weak-copyleft", "obligations": ["changes to the library must be released under the LGPL"]},
 	"lgpl-2.1": {"category": "weak-copyleft", "obligations": ["changes to the library must be released under the LGPL"]},
@@ -95,7 +102,6 @@ licenses := {
 	"apple-amlr": {"category": "non-commercial", "obligations": ["research use only (Apple Machine Learning Research license)"]},
 	"intel-research": {"category": "non-commercial", "obligations": ["research use only"]},
 	"h-research": {"category": "non-commercial", "obligations": ["research use only"]},
-	"c-uda": {"category": "non-commercial", "obligations": ["computational use of data only; no redistribution of the data"]},
 	# rail: OpenRAIL family
 	"openrail": {"category": "rail", "obligations": _rail},
 	"openrail++": {"category": "rail", "obligations": _rail},
@@ -165,8 +171,10 @@ other_names := {
 	"tongyi-qianwen-research": "non-commercial",
 	"qwen": "community",
 	"qwen-research": "non-commercial",
-	"deepseek": "community",
-	"deepseek-license": "community",
+	# The DeepSeek License is an OpenRAIL-style license: use restrictions (its Attachment A)
+	# that must pass to every derivative, no user caps or naming rules.
+	"deepseek": "rail",
+	"deepseek-license": "rail",
 	"llama3": "community",
 	"llama-3": "community",
 	"gemma": "community",

@@ -22,10 +22,18 @@ settings := {
 		"inheritance": "warn",
 		"undeclared_datasets": "info",
 		"dataset_conflict": "warn",
+		"obligations": "info",
 	},
-	"pinning": {"commit": "allow", "mutable": "warn", "none": "deny"},
+	# Datasets are pinned for reproducibility, not safety: loading one runs no code from its
+	# repository, so an unpinned dataset warns where an unpinned model denies.
+	"pinning": {
+		"commit": "allow", "mutable": "warn", "none": "deny",
+		"datasets": {"commit": "allow", "mutable": "info", "none": "warn"},
+	},
 	"vetting": {
-		"max_days_since_modified": 365,
+		# Three years: see docs/policies.md (widely used, finished models had their last commit
+		# 630 to 1,019 days before the demo's date; weights do not rot).
+		"max_days_since_modified": 1095,
 		"unmaintained": "warn",
 		"missing_card": "warn",
 		"not_found": "deny",
@@ -45,7 +53,15 @@ settings := {
 	"deprecations": [],
 	"api_models": {"providers": [], "models": [], "unapproved": "warn"},
 	"waivers": [],
+	# A pull request that changes the configuration, aiospo.lock or the policies (the Action's
+	# config/changed; read from the base branch's configuration).
+	"config_changed": "warn",
 }
+
+# Stricter defaults in CI (input.run.ci: CI or GITHUB_ACTIONS set), for keys .aiospo.yaml does
+# not set: a model whose facts nobody could fetch fails the check in CI, where the verdict gates
+# a merge, and only warns on a developer's machine, where the network may simply be down.
+in_ci := {"vetting": {"unknown_facts": "deny", "hub_error": "deny"}}
 
 # Category actions that depend on the intended use, applied when the configuration does not
 # set licenses.categories.<category> itself. Copyleft obligations trigger on distribution,
@@ -56,5 +72,36 @@ by_use := {
 	"research": {"weak-copyleft": "info", "copyleft": "info", "non-commercial": "info"},
 }
 
-# Categories whose obligations are always noted (license/obligations), whatever the action.
+# Categories whose obligations are named in the license finding (or, when the license is
+# allowed, noted by license/obligations).
 notice_categories := {"community", "rail"}
+
+# Actions that relax outside shipped code, applied when the configuration sets neither
+# by_scope.<scope>.<path> nor <path> itself. Tests, examples, docs, notebooks and scripts do
+# not run in production: an unpinned model there is noted, a branch pin and an old or
+# undocumented model are not worth a finding. Licenses, security and access are not relaxed:
+# a license binds wherever a model is downloaded, and code a model runs on load runs in CI.
+_outside_runtime := {
+	"pinning": {"none": "info", "mutable": "allow", "datasets": {"none": "allow", "mutable": "allow"}},
+	"vetting": {"unmaintained": "allow", "missing_card": "allow"},
+}
+
+by_scope := {
+	"runtime": {},
+	"test": _outside_runtime,
+	"example": _outside_runtime,
+	"docs": _outside_runtime,
+	"notebook": _outside_runtime,
+	"script": _outside_runtime,
+}
+
+# The calls through which a repository fine-tunes or publishes a model (training configs,
+# adapters, its own model card): there, the base model's undeclared training data becomes
+# the team's question. A model used as it is carries its publisher's license, and nearly
+# every large model leaves its data undeclared, so a note on each would be noise.
+fine_tune_calls := {
+	"yaml:base_model", "yaml:model_name_or_path", "yaml:base_model_name_or_path",
+	"json:base_model", "json:model_name_or_path", "json:base_model_name_or_path",
+	"toml:base_model", "toml:model_name_or_path", "toml:base_model_name_or_path",
+	"model-card:base_model", "unsloth.FastLanguageModel.from_pretrained",
+}

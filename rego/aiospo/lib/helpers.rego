@@ -28,6 +28,87 @@ category_action(category) := a if {
 # An action that produces a finding (allow produces none).
 reported(action) if action in {"deny", "warn", "info"}
 
+# The scope of a reference (runtime, test, example, docs, notebook, script), classified from
+# its path by aiospo-ci; a document without one (older or hand-written input) is runtime.
+scope(r) := s if {
+	s := r.scope
+	is_string(s)
+} else := "runtime"
+
+# setting_for(r, ["pinning", "none"]): the action for this reference's scope. The
+# configuration's by_scope wins, then the configuration's general setting, then the default
+# for the scope (defaults.by_scope), then the general default: a team that sets a rule's
+# action explicitly gets it everywhere unless it says otherwise per scope.
+setting_for(r, path) := v if {
+	v := object.get(config, array.concat(["by_scope", scope(r)], path), null)
+	v != null
+} else := v if {
+	v := object.get(config, path, null)
+	v != null
+} else := v if {
+	v := object.get(data.aiospo.defaults.by_scope, array.concat([scope(r)], path), null)
+	v != null
+} else := object.get(data.aiospo.defaults.settings, path, null)
+
+# The action for a reference's license category: by_scope in the configuration, else as
+# category_action. No scope relaxes a license by default: a license binds wherever the model
+# is downloaded.
+category_action_for(r, category) := a if {
+	a := config.by_scope[scope(r)].licenses.categories[category]
+} else := category_action(category)
+
+# A reference whose license the Hub told us, and a gated repo the token cannot read: its
+# license is then what the gate page shows, or unknown, and unknown is judged, never passed.
+license_judged(r) if hub_ok(r)
+
+license_judged(r) if {
+	r.source == "huggingface"
+	r.facts.status == "gated"
+}
+
+# The names a license answers to in licenses.allow/warn/deny: its id, and for `other` its
+# license_name (so `mrl` can be listed).
+license_names(r) := {n | n := license_id(r.facts.license); n != ""} | {lower(n) | n := r.facts.license_name; is_string(n)}
+
+license_listed(key, r) if {
+	some n in license_names(r)
+	n in {lower(x) | some x in setting(["licenses", key])}
+}
+
+# What the license policy does with a reference's own license: an id listed in
+# licenses.deny/warn/allow first, else the action for its category.
+license_action(r) := "deny" if {
+	license_listed("deny", r)
+} else := "warn" if {
+	license_listed("warn", r)
+} else := "allow" if {
+	license_listed("allow", r)
+} else := category_action_for(r, license_category(r.facts.license, r.facts.license_name, r.facts.license_link))
+
+# The license rules report this reference (so its message carries the licence's terms, the
+# obligations and the gate, one finding for the concern).
+license_reported(r) if {
+	license_judged(r)
+	reported(license_action(r))
+}
+
+# The repository is gated: its publisher makes each user accept terms before download
+# (read by the access and license rules).
+gated(r) if r.facts.status == "gated"
+
+gated(r) if {
+	r.facts.status == "ok"
+	r.facts.gated in {"auto", "manual"}
+}
+
+# The organisation recorded that it accepted the model's gate (approved_models).
+gate_approved(r) if {
+	some entry in setting(["approved_models"])
+	some id in ids(r)
+	matches(entry.id, id)
+	entry.gated_approval == true
+}
+
 finding(rule, action, message, ref) := {"rule": rule, "severity": action, "message": message, "ref": ref}
 
 # A Hub reference whose facts the Hub answered.

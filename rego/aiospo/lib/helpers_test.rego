@@ -40,3 +40,15 @@ test_name_mentions_renames if {
 	lib.name({"id": "org/m", "facts": {"canonical_id": "org/m"}}) == "org/m"
 	lib.name({"id": "./local", "facts": null}) == "./local"
 }
+
+test_scope_defaults_to_runtime if {
+	lib.scope({"id": "x"}) == "runtime"
+	lib.scope({"id": "x", "scope": "test"}) == "test"
+}
+
+test_license_action_lists_before_categories if {
+	r := {"id": "m", "facts": {"license": "mit", "license_name": null, "license_link": null}}
+	lib.license_action(r) == "allow" with input.config as {}
+	lib.license_action(r) == "deny" with input.config as {"licenses": {"deny": ["MIT"], "allow": ["mit"]}}
+	lib.license_action(r) == "warn" with input.config as {"licenses": {"warn": ["mit"]}}
+}

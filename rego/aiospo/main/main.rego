@@ -28,7 +28,7 @@ waivers := w if {
 	is_array(w)
 } else := []
 
-findings := array.concat(decide(raw, waivers, input.references, input.today), broken)
+findings := array.concat(without_held_back(decide(raw, waivers, input.references, input.today)), broken)
 
 # What breaks the finding contract is passed on, never dropped: aiospo-ci stops with an error
 # (exit 2) naming the package and the problem. The fields a finding may carry are checked by
@@ -91,6 +91,32 @@ decide(raw_findings, waiver_list, refs, today) := array.concat(
 )
 
 _ids_by_index(refs) := {r.index: lib.ids(r) | some r in refs}
+
+# A model whose license the policy denies (and no waiver keeps) must be replaced: warnings and
+# notes about keeping it (weights format, maintenance, model card, training data, branch pins)
+# are held back until a waiver keeps it, and then they appear. Other denials still show, each
+# fails the check on its own; waived findings and waiver notes are never held back. Holding a
+# warning back never changes the verdict: the model's license denial already fails the check.
+without_held_back(decided) := [f |
+	denied := {g.ref | some g in decided; _license_denial(g)}
+	some f in decided
+	not _held_back(f, denied)
+]
+
+_license_denial(g) if {
+	startswith(g.rule, "license/")
+	g.severity == "deny"
+	g.waived == false
+	is_number(g.ref)
+}
+
+# Only a warning or a note is held back: any other severity breaks the contract and is refused.
+_held_back(f, denied) if {
+	f.severity in {"warn", "info"}
+	f.waived == false
+	not startswith(f.rule, "waiver/")
+	f.ref in denied
+}
 
 # A finding as its rule wrote it, every field kept (aiospo-ci refuses a missing or unknown
 # one); a rule that leaves out `ref` speaks about the run.

@@ -3,6 +3,7 @@
 # letting them pass silently.
 package aiospo.rules.access
 
+import data.aiospo.defaults
 import data.aiospo.lib
 
 _hub(r) if r.source == "huggingface"
@@ -48,26 +49,14 @@ _disabled(r) if {
 	r.facts.disabled == true
 }
 
-_gated(r) if r.facts.status == "gated"
-
-_gated(r) if {
-	r.facts.status == "ok"
-	r.facts.gated in {"auto", "manual"}
-}
-
-_approved(r) if {
-	some entry in lib.setting(["approved_models"])
-	some id in lib.ids(r)
-	lib.matches(entry.id, id)
-	entry.gated_approval == true
-}
-
 # METADATA
 # title: Gated model without a recorded approval
 # description: >-
 #   The model is gated: its publisher makes each user accept terms before download. The
 #   organisation should record that it accepted them (approved_models with
-#   gated_approval: true), so the terms were read by someone entitled to accept them.
+#   gated_approval: true), so the terms were read by someone entitled to accept them. When
+#   the license rules report the model, the gate is named in their finding instead; an
+#   automatic gate on a model whose license the policy allows is not flagged.
 # related_resources:
 #   - ref: https://huggingface.co/docs/hub/models-gated
 #     description: Gated models
@@ -80,22 +69,42 @@ findings contains lib.finding("access/gated-unapproved", action, msg, r.index) i
 	lib.reported(action)
 	some r in input.references
 	_hub(r)
-	_gated(r)
-	not _approved(r)
+	lib.gated(r)
+	not lib.gate_approved(r)
+	_gate_not_covered(r)
 	msg := sprintf("%s is gated: its publisher requires accepting terms before download, and no approval is recorded. Have the terms reviewed, then add it to approved_models with gated_approval: true.", [lib.name(r)])
 }
+
+# The gate is a finding of its own only where nothing else covers it: when the license rules
+# report the model, their finding names the gate (one finding per model for its terms); an
+# automatic gate in front of a license the policy allows asks for contact details, not for
+# terms the organisation must accept.
+_gate_not_covered(r) if {
+	not lib.license_reported(r)
+	not r.facts.gated == "auto"
+}
+
+# The action for facts nobody could fetch: the configuration's, else the stricter default in
+# CI (data.aiospo.defaults.in_ci), else the general default.
+_unfetched_action(name) := a if {
+	a := lib.config.vetting[name]
+} else := a if {
+	input.run.ci == true
+	a := defaults.in_ci.vetting[name]
+} else := lib.setting(["vetting", name])
 
 # METADATA
 # title: Hub error
 # description: >-
 #   The Hub could not be asked about the model (timeout, rate limit, server error) and the
-#   run went on (hub.on_error: fail_open). Nothing is known about its license or safety.
+#   run went on (hub.on_error: fail_open). Nothing is known about its license or safety, so
+#   in CI (CI or GITHUB_ACTIONS set) it is denied unless vetting.hub_error says otherwise.
 # custom:
 #   id: hub/error
 #   severity: warn
 #   config: vetting.hub_error
 findings contains lib.finding("hub/error", action, msg, r.index) if {
-	action := lib.setting(["vetting", "hub_error"])
+	action := _unfetched_action("hub_error")
 	lib.reported(action)
 	some r in input.references
 	_hub(r)
@@ -110,19 +119,21 @@ _error(r) := r.facts.error if {
 # METADATA
 # title: Facts unknown
 # description: >-
-#   The run was offline and neither the cache nor the lockfile knows the model, so none of
-#   its facts could be judged.
+#   Neither the lockfile nor the cache knows the model and the Hub was not asked (offline) or
+#   did not answer in time (the pre-commit hook's budget), so none of its facts could be
+#   judged. Denied in CI (CI or GITHUB_ACTIONS set), a warning elsewhere, unless
+#   vetting.unknown_facts says otherwise.
 # custom:
 #   id: hub/unknown
 #   severity: warn
 #   config: vetting.unknown_facts
 findings contains lib.finding("hub/unknown", action, msg, r.index) if {
-	action := lib.setting(["vetting", "unknown_facts"])
+	action := _unfetched_action("unknown_facts")
 	lib.reported(action)
 	some r in input.references
 	_hub(r)
 	_unknown(r)
-	msg := sprintf("%s could not be judged: the run was offline and neither the cache nor aiospo.lock knows it. Run once online so the cache and aiospo.lock record it.", [r.id])
+	msg := sprintf("%s could not be judged: neither aiospo.lock nor the Hub cache knows it, and the Hub was not asked (offline) or did not answer in time. Run `aiospo-ci lock` with network so aiospo.lock records it.", [r.id])
 }
 
 _unknown(r) if r.facts.status == "unknown"

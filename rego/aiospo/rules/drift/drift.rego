@@ -28,12 +28,12 @@ _current_commit(r) := c if {
 #   severity: warn
 #   config: vetting.drift
 findings contains lib.finding("drift/license", action, msg, r.index) if {
-	action := lib.setting(["vetting", "drift"])
-	lib.reported(action)
 	some r in input.references
 	lib.hub_ok(r)
 	is_object(r.locked)
 	r.locked.license != r.facts.license
+	action := lib.setting_for(r, ["vetting", "drift"])
+	lib.reported(action)
 	msg := sprintf("%s was locked under license '%s' but the Hub now declares '%s'. Review the new license, then refresh aiospo.lock.", [
 		lib.name(r), lib.license_label(r.locked.license, null), lib.license_label(r.facts.license, r.facts.license_name),
 	])
@@ -49,8 +49,6 @@ findings contains lib.finding("drift/license", action, msg, r.index) if {
 #   severity: warn
 #   config: vetting.drift
 findings contains lib.finding("drift/commit", action, msg, r.index) if {
-	action := lib.setting(["vetting", "drift"])
-	lib.reported(action)
 	some r in input.references
 	lib.hub_ok(r)
 	r.pin != "commit"
@@ -58,5 +56,7 @@ findings contains lib.finding("drift/commit", action, msg, r.index) if {
 	old := _locked_commit(r)
 	new := _current_commit(r)
 	old != new
+	action := lib.setting_for(r, ["vetting", "drift"])
+	lib.reported(action)
 	msg := sprintf("%s changed upstream: aiospo.lock recorded commit %s, the Hub now has %s. Review the change, pin revision=\"%s\" or refresh aiospo.lock.", [lib.name(r), old, new, old])
 }

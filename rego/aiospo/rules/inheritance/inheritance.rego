@@ -21,14 +21,14 @@ import data.aiospo.lib
 #   severity: warn
 #   config: licenses.inheritance
 findings contains lib.finding("license/inheritance", action, msg, r.index) if {
-	action := lib.setting(["licenses", "inheritance"])
-	lib.reported(action)
 	some r in input.references
 	lib.hub_ok(r)
 	own := lib.license_category(r.facts.license, r.facts.license_name, r.facts.license_link)
 	some a in r.facts.lineage
 	theirs := lib.license_category(a.license, a.license_name, null)
 	catalogue.restrictiveness[own] < catalogue.restrictiveness[theirs]
+	action := lib.setting_for(r, ["licenses", "inheritance"])
+	lib.reported(action)
 	msg := sprintf("%s declares license '%s' (%s) but is derived from %s (depth %d), licensed '%s' (%s); the ancestor's terms still apply. Treat the model as licensed '%s', or ask its publisher to correct the license.", [
 		lib.name(r), lib.license_label(r.facts.license, r.facts.license_name), own,
 		a.id, a.depth, lib.license_label(a.license, a.license_name), theirs,

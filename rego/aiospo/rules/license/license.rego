@@ -8,35 +8,20 @@ import data.aiospo.catalogue
 import data.aiospo.defaults
 import data.aiospo.lib
 
-# A reference whose license the Hub told us (a gated repo without access may still show it).
-_judged(r) if lib.hub_ok(r)
-
-_judged(r) if {
-	r.source == "huggingface"
-	r.facts.status == "gated"
-	is_string(r.facts.license)
-}
-
 _category(r) := lib.license_category(r.facts.license, r.facts.license_name, r.facts.license_link)
 
 _label(r) := lib.license_label(r.facts.license, r.facts.license_name)
 
-# The names a license answers to in licenses.allow/warn/deny: its id, and for `other` its
-# license_name (so `mrl` can be listed).
-_names(r) := {n | n := lib.license_id(r.facts.license); n != ""} | {lower(n) | n := r.facts.license_name; is_string(n)}
+_explicit(r) if lib.license_listed("deny", r)
 
-_listed(key, r) if {
-	some n in _names(r)
-	n in {lower(x) | some x in lib.setting(["licenses", key])}
-}
+_explicit(r) if lib.license_listed("warn", r)
 
-_explicit(r) if _listed("deny", r)
+_explicit(r) if lib.license_listed("allow", r)
 
-_explicit(r) if _listed("warn", r)
-
-_explicit(r) if _listed("allow", r)
-
-_why(r, "unknown") := "declares no license" if {
+_why(r, "unknown") := "is gated and the token in use cannot read it, so its license is unknown" if {
+	r.facts.status == "gated"
+	lib.license_id(r.facts.license) == ""
+} else := "declares no license" if {
 	lib.license_id(r.facts.license) == ""
 } else := sprintf("declares license '%s', which no policy can judge without a human reading it", [_label(r)]) if {
 	lib.license_id(r.facts.license) in {"other", "unknown", "cc"}
@@ -52,7 +37,9 @@ _why(r, category) := sprintf("is licensed '%s' (%s)", [_label(r), catalogue.cate
 #   licenses.categories, else the default for the intended use (non-commercial passes only
 #   for research; copyleft is noted, not warned, for internal use and research). A missing
 #   license, `unknown`, and `other` without a recognised license_name/license_link are
-#   unknown and never treated as permissive.
+#   unknown and never treated as permissive. One finding per model for the license concern:
+#   the message also lists the obligations of community, rail and no-derivatives licenses and
+#   names the gate when the model is gated without a recorded approval.
 # related_resources:
 #   - ref: https://huggingface.co/docs/hub/repositories-licenses
 #     description: Licenses the Hugging Face Hub accepts
@@ -62,13 +49,13 @@ _why(r, category) := sprintf("is licensed '%s' (%s)", [_label(r), catalogue.cate
 #   config: licenses.categories, intended_use
 findings contains lib.finding("license/category", action, msg, r.index) if {
 	some r in input.references
-	_judged(r)
+	lib.license_judged(r)
 	not _explicit(r)
 	category := _category(r)
-	action := lib.category_action(category)
+	action := lib.category_action_for(r, category)
 	lib.reported(action)
-	msg := sprintf("%s %s; the policy for %s licenses with intended use '%s' is %s. Use a %s under an allowed license, or after legal review allow it with licenses.allow or licenses.categories.%s in .aiospo.yaml.", [
-		lib.name(r), _why(r, category), category, lib.intended_use, action, r.kind, category,
+	msg := sprintf("%s %s; the policy for %s licenses with intended use '%s' is %s. Use a %s under an allowed license, or after legal review allow it with licenses.allow or licenses.categories.%s in .aiospo.yaml.%s", [
+		lib.name(r), _why(r, category), category, lib.intended_use, action, r.kind, category, _terms(r),
 	])
 }
 
@@ -83,8 +70,8 @@ findings contains lib.finding("license/category", action, msg, r.index) if {
 #   config: licenses.deny
 findings contains lib.finding("license/denied-id", "deny", msg, r.index) if {
 	some r in input.references
-	_judged(r)
-	_listed("deny", r)
+	lib.license_judged(r)
+	lib.license_listed("deny", r)
 	msg := sprintf("%s is licensed '%s', which licenses.deny in .aiospo.yaml forbids. Replace the model with one under an accepted license.", [lib.name(r), _label(r)])
 }
 
@@ -97,10 +84,10 @@ findings contains lib.finding("license/denied-id", "deny", msg, r.index) if {
 #   config: licenses.warn
 findings contains lib.finding("license/warned-id", "warn", msg, r.index) if {
 	some r in input.references
-	_judged(r)
-	_listed("warn", r)
-	not _listed("deny", r)
-	msg := sprintf("%s is licensed '%s', which licenses.warn in .aiospo.yaml asks to review. Check the license terms against this use, then move the id to licenses.allow or waive the finding.", [lib.name(r), _label(r)])
+	lib.license_judged(r)
+	lib.license_listed("warn", r)
+	not lib.license_listed("deny", r)
+	msg := sprintf("%s is licensed '%s', which licenses.warn in .aiospo.yaml asks to review. Check the license terms against this use, then move the id to licenses.allow or waive the finding.%s", [lib.name(r), _label(r), _terms(r)])
 }
 
 _obligations(r) := trim_space(concat("; ", o)) if {
@@ -114,23 +101,42 @@ _notice(r) if _category(r) in defaults.notice_categories
 
 _notice(r) if catalogue.licenses[lib.license_id(r.facts.license)].notice == true
 
+# What the license obliges the team to do, and the gate to record, appended to the license
+# finding so the concern is one finding.
+_terms(r) := sprintf("%s%s", [_obligations_sentence(r), _gate_sentence(r)])
+
+_obligations_sentence(r) := sprintf(" Using it obliges you to: %s.", [_obligations(r)]) if {
+	_notice(r)
+} else := ""
+
+_gate_sentence(r) := " It is also gated: once the terms are accepted, record it in approved_models with gated_approval: true." if {
+	lib.gated(r)
+	not lib.gate_approved(r)
+} else := ""
+
 # METADATA
 # title: License obligations
 # description: >-
-#   Every model under a community license (Llama, Gemma: usage caps, naming rules,
-#   acceptable-use policies) or a rail license (OpenRAIL: use restrictions that pass to
-#   derivatives), or with a no-derivatives clause, gets a note listing what using it obliges
-#   the team to do, whatever the category's action.
+#   A model under a community license (Llama, Gemma: usage caps, naming rules,
+#   acceptable-use policies), a rail license (OpenRAIL: use restrictions that pass to
+#   derivatives) or a license with a no-derivatives clause or other notable terms, which the
+#   policy allows, gets a note listing what using it obliges the team to do. When the license
+#   is not allowed the obligations are part of the license finding instead (one finding per
+#   model and concern).
 # related_resources:
 #   - ref: https://www.licenses.ai/
 #     description: Responsible AI Licenses (RAIL)
 # custom:
 #   id: license/obligations
 #   severity: info
-findings contains lib.finding("license/obligations", "info", msg, r.index) if {
+#   config: licenses.obligations
+findings contains lib.finding("license/obligations", action, msg, r.index) if {
 	some r in input.references
-	_judged(r)
+	lib.license_judged(r)
 	_notice(r)
+	not lib.license_reported(r)
+	action := lib.setting_for(r, ["licenses", "obligations"])
+	lib.reported(action)
 	msg := sprintf("%s is licensed '%s' (%s). Using it obliges you to: %s.", [
 		lib.name(r), _label(r), catalogue.category_meaning[_category(r)], _obligations(r),
 	])

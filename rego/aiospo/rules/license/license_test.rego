@@ -64,22 +64,53 @@ test_other_judged_by_license_name if {
 test_other_judged_by_license_link if {
 	fs := _eval_license({}, {"license": "other", "license_name": "x", "license_link": "https://ai.google.dev/gemma/terms"})
 	fx.has(fs, "license/category", "warn", 0)
-	fx.has(fs, "license/obligations", "info", 0)
+	some f in fs
+	contains(f.message, "Using it obliges you to: read the license")
 }
 
-test_community_license_warns_with_obligations if {
+# One finding per model and concern: the obligations are in the license finding's message.
+test_community_license_warns_with_its_obligations_in_one_finding if {
 	fs := _eval_license({}, {"license": "llama3.1"})
-	fx.has(fs, "license/category", "warn", 0)
+	count(fs) == 1
 	some f in fs
-	f.rule == "license/obligations"
+	f.rule == "license/category"
+	f.severity == "warn"
 	contains(f.message, "Built with Llama")
 	contains(f.message, "700 million monthly active users")
+	not contains(f.message, "gated")
 }
 
-test_rail_license_notes_use_restrictions if {
+test_license_finding_names_an_unapproved_gate if {
+	fs := _eval_license({}, {"license": "llama3.1", "gated": "manual"})
+	some f in fs
+	contains(f.message, "gated_approval: true")
+	fs2 := _eval_license({"approved_models": [{"id": "org/m", "gated_approval": true}]}, {"license": "llama3.1", "gated": "manual"})
+	some g in fs2
+	not contains(g.message, "gated")
+}
+
+test_rail_license_names_use_restrictions if {
 	fs := _eval_license({}, {"license": "creativeml-openrail-m"})
-	fx.has(fs, "license/category", "warn", 0)
-	fx.has(fs, "license/obligations", "info", 0)
+	count(fs) == 1
+	some f in fs
+	f.severity == "warn"
+	contains(f.message, "Attachment A")
+}
+
+test_c_uda_allows_commercial_computational_use if {
+	fs := _eval_license({}, {"license": "c-uda"})
+	fx.lacks(fs, "license/category")
+	some f in fs
+	f.rule == "license/obligations"
+	contains(f.message, "do not redistribute the data")
+}
+
+test_license_denial_applies_in_every_scope if {
+	r := fx.ref("org/m", {"license": "cc-by-nc-4.0"}, {"scope": "notebook"})
+	fs := license.findings with input.today as "2026-11-26" with input.config as {} with input.references as [r]
+	fx.has(fs, "license/category", "deny", 0)
+	fs2 := license.findings with input.today as "2026-11-26" with input.config as {"by_scope": {"notebook": {"licenses": {"categories": {"non-commercial": "info"}}}}} with input.references as [r]
+	fx.has(fs2, "license/category", "info", 0)
 }
 
 test_obligations_noted_even_when_category_allowed if {
@@ -88,8 +119,11 @@ test_obligations_noted_even_when_category_allowed if {
 	fx.has(fs, "license/obligations", "info", 0)
 }
 
-test_no_derivatives_license_gets_a_notice if {
-	fx.has(_eval_license({}, {"license": "cc-by-nd-4.0"}), "license/obligations", "info", 0)
+test_no_derivatives_license_names_the_clause if {
+	fs := _eval_license({}, {"license": "cc-by-nd-4.0"})
+	some f in fs
+	f.rule == "license/category"
+	contains(f.message, "no derivatives")
 }
 
 test_denied_id_overrides_permissive_category if {
@@ -126,9 +160,12 @@ test_not_found_model_is_not_license_judged if {
 	count(fs) == 0
 }
 
-test_gated_without_access_judged_when_license_known if {
+test_gated_without_access_is_judged_and_no_license_is_unknown if {
 	fx.has(_eval_license({}, {"status": "gated", "license": "llama3"}), "license/category", "warn", 0)
-	count(_eval_license({}, {"status": "gated", "license": null})) == 0
+	fs := _eval_license({}, {"status": "gated", "license": null})
+	fx.has(fs, "license/category", "deny", 0)
+	some f in fs
+	contains(f.message, "is gated and the token in use cannot read it")
 }
 
 test_local_models_are_not_license_judged if {

@@ -7,22 +7,26 @@ import data.aiospo.lib
 # METADATA
 # title: Not maintained
 # description: >-
-#   The repository has had no commit for longer than vetting.max_days_since_modified days
-#   (default 365). Day counts are computed against the run's date (input.today) by aiospo-ci.
+#   A model repository has had no commit for longer than vetting.max_days_since_modified days
+#   (default 1095, three years: weights do not rot, and widely used finished models still get
+#   card, config and safetensors updates within that time). Datasets are never flagged: their
+#   published files need no upkeep. Outside runtime code it is silent by default. Day counts
+#   are computed against the run's date (input.today) by aiospo-ci.
 # custom:
 #   id: maintenance/stale
 #   severity: warn
-#   config: vetting.unmaintained, vetting.max_days_since_modified
+#   config: vetting.unmaintained, vetting.max_days_since_modified, by_scope
 findings contains lib.finding("maintenance/stale", action, msg, r.index) if {
-	action := lib.setting(["vetting", "unmaintained"])
-	lib.reported(action)
-	limit := lib.setting(["vetting", "max_days_since_modified"])
 	some r in input.references
+	r.kind == "model"
 	lib.hub_ok(r)
 	days := r.facts.days_since_modified
 	is_number(days)
+	limit := lib.setting_for(r, ["vetting", "max_days_since_modified"])
 	days > limit
-	msg := sprintf("%s has had no commit for %d days (the limit is %d), so fixes and security updates are unlikely. Prefer a maintained alternative, or raise vetting.max_days_since_modified if that is acceptable.", [lib.name(r), days, limit])
+	action := lib.setting_for(r, ["vetting", "unmaintained"])
+	lib.reported(action)
+	msg := sprintf("%s has had no commit for %d days (the limit is %d), so nobody is likely to fix what is found in it. Prefer a maintained alternative, or raise vetting.max_days_since_modified if that is acceptable.", [lib.name(r), days, limit])
 }
 
 # METADATA
@@ -36,12 +40,12 @@ findings contains lib.finding("maintenance/stale", action, msg, r.index) if {
 # custom:
 #   id: maintenance/missing-card
 #   severity: warn
-#   config: vetting.missing_card
+#   config: vetting.missing_card, by_scope
 findings contains lib.finding("maintenance/missing-card", action, msg, r.index) if {
-	action := lib.setting(["vetting", "missing_card"])
-	lib.reported(action)
 	some r in input.references
 	lib.hub_ok(r)
 	r.facts.card_present == false
+	action := lib.setting_for(r, ["vetting", "missing_card"])
+	lib.reported(action)
 	msg := sprintf("%s has no model card, so its intended use, limitations and training data are undocumented. Choose a documented model or record a review and waive this finding.", [lib.name(r)])
 }

@@ -8,15 +8,29 @@ _eval_maintenance(config, facts) := fs if {
 }
 
 test_stale_model_warns if {
-	fs := _eval_maintenance({}, {"days_since_modified": 400})
+	fs := _eval_maintenance({}, {"days_since_modified": 1200})
 	some f in fs
 	f.rule == "maintenance/stale"
 	f.severity == "warn"
-	contains(f.message, "400 days")
+	contains(f.message, "1200 days")
 }
 
-test_recent_model_passes if {
-	count(_eval_maintenance({}, {"days_since_modified": 365})) == 0
+test_finished_model_within_three_years_passes if {
+	count(_eval_maintenance({}, {"days_since_modified": 1095})) == 0
+}
+
+test_datasets_are_never_stale if {
+	r := fx.ref("org/d", {"days_since_modified": 5000}, {"kind": "dataset"})
+	fs := maintenance.findings with input.today as "2026-11-26" with input.config as {} with input.references as [r]
+	count(fs) == 0
+}
+
+test_stale_is_silent_outside_runtime_unless_configured if {
+	r := fx.ref("org/m", {"days_since_modified": 5000, "card_present": false}, {"scope": "test"})
+	quiet := maintenance.findings with input.today as "2026-11-26" with input.config as {} with input.references as [r]
+	count(quiet) == 0
+	fs := maintenance.findings with input.today as "2026-11-26" with input.config as {"by_scope": {"test": {"vetting": {"unmaintained": "warn"}}}} with input.references as [r]
+	fx.has(fs, "maintenance/stale", "warn", 0)
 }
 
 test_limit_is_configurable if {
@@ -24,7 +38,7 @@ test_limit_is_configurable if {
 }
 
 test_popularity_does_not_excuse_staleness if {
-	fx.has(_eval_maintenance({}, {"days_since_modified": 900, "downloads": 50000000, "likes": 9000}), "maintenance/stale", "warn", 0)
+	fx.has(_eval_maintenance({}, {"days_since_modified": 1500, "downloads": 50000000, "likes": 9000}), "maintenance/stale", "warn", 0)
 }
 
 test_unknown_age_is_not_stale if {

@@ -6,43 +6,54 @@ import data.aiospo.lib
 
 _hub(r) if r.source == "huggingface"
 
+# The pinning settings for a reference: models under pinning, datasets under pinning.datasets
+# (a dataset runs no code on load: pinning it is about reproducibility), per scope.
+_action(r, level) := lib.setting_for(r, ["pinning", level]) if {
+	r.kind != "dataset"
+} else := lib.setting_for(r, ["pinning", "datasets", level])
+
+_scope_note(r) := "" if {
+	lib.scope(r) == "runtime"
+} else := sprintf(" (in %s code)", [lib.scope(r)])
+
 # METADATA
 # title: No revision pinned
 # description: >-
 #   A Hub reference without revision= follows the default branch: whatever is pushed next is
-#   what runs.
+#   what runs. Denied for models in shipped code; datasets (pinning.datasets) warn; outside
+#   runtime code (tests, examples, docs, notebooks, scripts) a note. `aiospo-ci fix` pins it.
 # related_resources:
 #   - ref: https://huggingface.co/docs/transformers/main_classes/model#transformers.PreTrainedModel.from_pretrained.revision
 #     description: The revision argument of from_pretrained
 # custom:
 #   id: pinning/none
 #   severity: deny
-#   config: pinning.none
+#   config: pinning.none, pinning.datasets.none, by_scope
 findings contains lib.finding("pinning/none", action, msg, r.index) if {
-	action := lib.setting(["pinning", "none"])
-	lib.reported(action)
 	some r in input.references
 	_hub(r)
 	r.pin == "none"
-	msg := sprintf("%s is loaded without a revision, so any upstream push changes what runs. Pin it with revision=\"%s\".", [lib.name(r), _commit_hint(r)])
+	action := _action(r, "none")
+	lib.reported(action)
+	msg := sprintf("%s is loaded without a revision%s, so any upstream push changes what runs. Pin it with revision=\"%s\" (aiospo-ci fix does it).", [lib.name(r), _scope_note(r), _commit_hint(r)])
 }
 
 # METADATA
 # title: Revision is a branch or tag
 # description: >-
 #   revision= names a branch, tag or short hash: it can move, so the reviewed weights are not
-#   guaranteed.
+#   guaranteed. Warns for models in shipped code, a note for datasets, silent outside runtime.
 # custom:
 #   id: pinning/mutable
 #   severity: warn
-#   config: pinning.mutable
+#   config: pinning.mutable, pinning.datasets.mutable, by_scope
 findings contains lib.finding("pinning/mutable", action, msg, r.index) if {
-	action := lib.setting(["pinning", "mutable"])
-	lib.reported(action)
 	some r in input.references
 	_hub(r)
 	r.pin == "mutable"
-	msg := sprintf("%s is pinned to '%s', a branch, tag or short hash that can move. Pin the full commit: revision=\"%s\".", [lib.name(r), r.revision, _commit_hint(r)])
+	action := _action(r, "mutable")
+	lib.reported(action)
+	msg := sprintf("%s is pinned to '%s'%s, a branch, tag or short hash that can move. Pin the full commit: revision=\"%s\" (aiospo-ci fix does it).", [lib.name(r), r.revision, _scope_note(r), _commit_hint(r)])
 }
 
 # METADATA
@@ -53,13 +64,13 @@ findings contains lib.finding("pinning/mutable", action, msg, r.index) if {
 # custom:
 #   id: pinning/commit
 #   severity: info
-#   config: pinning.commit
+#   config: pinning.commit, pinning.datasets.commit, by_scope
 findings contains lib.finding("pinning/commit", action, msg, r.index) if {
-	action := lib.setting(["pinning", "commit"])
-	lib.reported(action)
 	some r in input.references
 	_hub(r)
 	r.pin == "commit"
+	action := _action(r, "commit")
+	lib.reported(action)
 	msg := sprintf("%s is pinned to commit %s.", [lib.name(r), r.revision])
 }
 

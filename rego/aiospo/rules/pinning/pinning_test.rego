@@ -38,3 +38,24 @@ test_missing_revision_denied if {
 	fs := pinning.findings with input.today as "2026-11-26" with input.config as {} with input.references as [r]
 	fx.has(fs, "pinning/revision-not-found", "deny", 0)
 }
+
+test_unpinned_dataset_warns if {
+	fx.has(_eval_pinning({}, {"pin": "none", "revision": null, "kind": "dataset"}), "pinning/none", "warn", 0)
+	fx.has(_eval_pinning({}, {"pin": "mutable", "revision": "main", "kind": "dataset"}), "pinning/mutable", "info", 0)
+	fx.has(_eval_pinning({"pinning": {"datasets": {"none": "deny"}}}, {"pin": "none", "revision": null, "kind": "dataset"}), "pinning/none", "deny", 0)
+}
+
+test_pinning_relaxes_outside_runtime if {
+	some f in _eval_pinning({}, {"pin": "none", "revision": null, "scope": "notebook"})
+	f.severity == "info"
+	contains(f.message, "(in notebook code)")
+	count(_eval_pinning({}, {"pin": "mutable", "revision": "main", "scope": "example"})) == 0
+	count(_eval_pinning({}, {"pin": "none", "revision": null, "scope": "test", "kind": "dataset"})) == 0
+}
+
+test_scope_settings_order if {
+	# by_scope in the configuration wins, then the general setting, then the scope's default
+	fx.has(_eval_pinning({"by_scope": {"test": {"pinning": {"none": "deny"}}}}, {"pin": "none", "revision": null, "scope": "test"}), "pinning/none", "deny", 0)
+	fx.has(_eval_pinning({"pinning": {"none": "warn"}}, {"pin": "none", "revision": null, "scope": "test"}), "pinning/none", "warn", 0)
+	fx.has(_eval_pinning({"by_scope": {"runtime": {"pinning": {"none": "warn"}}}}, {"pin": "none", "revision": null}), "pinning/none", "warn", 0)
+}

@@ -2,6 +2,7 @@
 # licenses allow the intended use.
 package aiospo.rules.provenance
 
+import data.aiospo.defaults
 import data.aiospo.lib
 
 _datasets(r) := d if {
@@ -12,8 +13,11 @@ _datasets(r) := d if {
 # METADATA
 # title: Training datasets not declared
 # description: >-
-#   The model card names no training datasets, so the data's licenses and origin cannot be
-#   checked.
+#   A model this repository fine-tunes or publishes a derivative of (a training config's
+#   base model, an adapter's base, its own model card's base_model) names no training datasets
+#   in its card, so the data's licenses and origin, which the derivative inherits, cannot be
+#   checked. Models used as they are are not flagged: nearly every large model leaves its data
+#   undeclared, and its own license is what binds the user.
 # related_resources:
 #   - ref: https://huggingface.co/docs/hub/model-cards#specifying-a-dataset
 #     description: datasets in model cards
@@ -22,13 +26,14 @@ _datasets(r) := d if {
 #   severity: info
 #   config: licenses.undeclared_datasets
 findings contains lib.finding("provenance/undeclared-datasets", action, msg, r.index) if {
-	action := lib.setting(["licenses", "undeclared_datasets"])
-	lib.reported(action)
 	some r in input.references
-	lib.hub_ok(r)
 	r.kind == "model"
+	r.call in defaults.fine_tune_calls
+	lib.hub_ok(r)
 	count(_datasets(r)) == 0
-	msg := sprintf("%s does not declare its training datasets in its model card, so their licenses and origin cannot be checked. Ask the publisher, or record what you know in approved_models and waive this finding.", [lib.name(r)])
+	action := lib.setting_for(r, ["licenses", "undeclared_datasets"])
+	lib.reported(action)
+	msg := sprintf("%s is fine-tuned or built on here but does not declare its training datasets in its model card, so the licenses and origin of the data your derivative inherits cannot be checked. Ask the publisher, or record what you know in approved_models and waive this finding.", [lib.name(r)])
 }
 
 # METADATA
@@ -42,14 +47,14 @@ findings contains lib.finding("provenance/undeclared-datasets", action, msg, r.i
 #   severity: warn
 #   config: licenses.dataset_conflict
 findings contains lib.finding("provenance/dataset-license", action, msg, r.index) if {
-	action := lib.setting(["licenses", "dataset_conflict"])
-	lib.reported(action)
 	some r in input.references
 	lib.hub_ok(r)
 	some d in r.facts.dataset_facts
 	d.status == "ok"
 	category := lib.license_category(d.license, null, null)
 	_conflicts(d, category)
+	action := lib.setting_for(r, ["licenses", "dataset_conflict"])
+	lib.reported(action)
 	msg := sprintf("%s was trained on dataset %s, licensed '%s' (%s), which the policy does not accept for intended use '%s'. Confirm the model's own license covers this use, or choose a model trained on compatible data.", [
 		lib.name(r), d.id, d.license, category, lib.intended_use,
 	])

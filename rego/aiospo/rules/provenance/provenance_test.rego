@@ -7,13 +7,23 @@ _eval_provenance(config, facts) := fs if {
 	fs := provenance.findings with input.today as "2026-11-26" with input.config as config with input.references as [fx.hub("org/m", facts)]
 }
 
-test_undeclared_datasets_noted if {
-	fx.has(_eval_provenance({}, {"datasets": []}), "provenance/undeclared-datasets", "info", 0)
+# A base model fine-tuned here (an axolotl config's base_model).
+_eval_fine_tune(config, facts) := fs if {
+	r := fx.ref("org/m", facts, {"call": "yaml:base_model"})
+	fs := provenance.findings with input.today as "2026-11-26" with input.config as config with input.references as [r]
+}
+
+test_undeclared_datasets_noted_for_a_fine_tuned_base if {
+	fx.has(_eval_fine_tune({}, {"datasets": []}), "provenance/undeclared-datasets", "info", 0)
+}
+
+test_undeclared_datasets_not_noted_for_a_model_used_as_it_is if {
+	count(_eval_provenance({}, {"datasets": []})) == 0
 }
 
 test_undeclared_datasets_configurable if {
-	fx.has(_eval_provenance({"licenses": {"undeclared_datasets": "warn"}}, {"datasets": []}), "provenance/undeclared-datasets", "warn", 0)
-	count(_eval_provenance({"licenses": {"undeclared_datasets": "allow"}}, {"datasets": []})) == 0
+	fx.has(_eval_fine_tune({"licenses": {"undeclared_datasets": "warn"}}, {"datasets": []}), "provenance/undeclared-datasets", "warn", 0)
+	count(_eval_fine_tune({"licenses": {"undeclared_datasets": "allow"}}, {"datasets": []})) == 0
 }
 
 test_declared_datasets_pass if {

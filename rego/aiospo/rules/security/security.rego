@@ -21,11 +21,11 @@ _flagged(r, flag) if flag in r.flags
 #   severity: deny
 #   config: vetting.trust_remote_code
 findings contains lib.finding("security/trust-remote-code", action, msg, r.index) if {
-	action := lib.setting(["vetting", "trust_remote_code"])
-	lib.reported(action)
 	some r in input.references
 	_flagged(r, "trust_remote_code")
 	not r.facts.has_custom_code == false
+	action := lib.setting_for(r, ["vetting", "trust_remote_code"])
+	lib.reported(action)
 	msg := sprintf("%s is loaded with trust_remote_code=True, which runs Python from the model repository on load%s. Use a model supported natively by the library, or pin a reviewed commit and waive this finding.", [lib.name(r), _ships_code(r)])
 }
 
@@ -45,7 +45,7 @@ findings contains lib.finding("security/trust-remote-code-unneeded", "info", msg
 	some r in input.references
 	_flagged(r, "trust_remote_code")
 	r.facts.has_custom_code == false
-	msg := sprintf("%s is loaded with trust_remote_code=True but ships no custom code; the flag would run any code added upstream later. Remove trust_remote_code=True.", [lib.name(r)])
+	msg := sprintf("%s is loaded with trust_remote_code=True but ships no custom code; the flag would run any code added upstream later. Remove trust_remote_code=True (aiospo-ci fix does it).", [lib.name(r)])
 }
 
 # METADATA
@@ -61,28 +61,30 @@ findings contains lib.finding("security/trust-remote-code-unneeded", "info", msg
 #   severity: warn
 #   config: vetting.pickle_only
 findings contains lib.finding("security/pickle-only", action, msg, r.index) if {
-	action := lib.setting(["vetting", "pickle_only"])
-	lib.reported(action)
 	some r in input.references
 	lib.hub_ok(r)
 	r.facts.has_pickle == true
 	r.facts.has_safetensors == false
+	action := lib.setting_for(r, ["vetting", "pickle_only"])
+	lib.reported(action)
 	msg := sprintf("%s ships its weights only in pickle format, which can run arbitrary code when loaded. Prefer a safetensors version (for example from a 'refs/pr' conversion) or a different model.", [lib.name(r)])
 }
 
 # METADATA
 # title: safetensors disabled
-# description: use_safetensors=False forces the pickle-based weights even where safetensors exist.
+# description: >-
+#   use_safetensors=False forces the pickle-based weights even where safetensors exist.
+#   `aiospo-ci fix` switches it to use_safetensors=True when the repository has safetensors.
 # custom:
 #   id: security/safetensors-disabled
 #   severity: warn
 #   config: vetting.unsafe_load
 findings contains lib.finding("security/safetensors-disabled", action, msg, r.index) if {
-	action := lib.setting(["vetting", "unsafe_load"])
-	lib.reported(action)
 	some r in input.references
 	_flagged(r, "use_safetensors_false")
-	msg := sprintf("%s is loaded with use_safetensors=False, which forces pickle-format weights that can run code on load. Remove the argument so safetensors are used.", [lib.name(r)])
+	action := lib.setting_for(r, ["vetting", "unsafe_load"])
+	lib.reported(action)
+	msg := sprintf("%s is loaded with use_safetensors=False, which forces pickle-format weights that can run code on load. Set use_safetensors=True so only safetensors are loaded (aiospo-ci fix does it when the repository has them).", [lib.name(r)])
 }
 
 # METADATA
@@ -97,10 +99,10 @@ findings contains lib.finding("security/safetensors-disabled", action, msg, r.in
 #   severity: warn
 #   config: vetting.unsafe_load
 findings contains lib.finding("security/unsafe-torch-load", action, msg, r.index) if {
-	action := lib.setting(["vetting", "unsafe_load"])
-	lib.reported(action)
 	some r in input.references
 	_flagged(r, "unsafe_torch_load")
+	action := lib.setting_for(r, ["vetting", "unsafe_load"])
+	lib.reported(action)
 	msg := sprintf("%s is read with torch.load without weights_only=True, which unpickles it and can run arbitrary code. Pass weights_only=True or load a safetensors file.", [r.id])
 }
 
@@ -112,10 +114,10 @@ findings contains lib.finding("security/unsafe-torch-load", action, msg, r.index
 #   severity: warn
 #   config: vetting.unsafe_load
 findings contains lib.finding("security/pickle-load", action, msg, r.index) if {
-	action := lib.setting(["vetting", "unsafe_load"])
-	lib.reported(action)
 	some r in input.references
 	_flagged(r, "pickle_load")
+	action := lib.setting_for(r, ["vetting", "unsafe_load"])
+	lib.reported(action)
 	msg := sprintf("%s is loaded with pickle, which runs any code the file contains. Store the model as safetensors (or another data-only format).", [r.id])
 }
 
@@ -132,11 +134,11 @@ findings contains lib.finding("security/pickle-load", action, msg, r.index) if {
 #   severity: deny
 #   config: vetting.dangerous_file
 findings contains lib.finding("security/dangerous-file", action, msg, r.index) if {
-	action := lib.setting(["vetting", "dangerous_file"])
-	lib.reported(action)
 	some r in input.references
 	r.source == "file"
 	r.detail.scan == "dangerous"
+	action := lib.setting_for(r, ["vetting", "dangerous_file"])
+	lib.reported(action)
 	msg := sprintf("%s is a committed model file whose pickle imports %s, which can execute code when it is loaded. Delete it and load weights from a safetensors file.", [r.id, _globals(r)])
 }
 
@@ -169,10 +171,10 @@ findings contains lib.finding("security/file-scan-error", "warn", msg, r.index) 
 #   severity: deny
 #   config: vetting.hub_scan_unsafe
 findings contains lib.finding("security/hub-scan-unsafe", action, msg, r.index) if {
-	action := lib.setting(["vetting", "hub_scan_unsafe"])
-	lib.reported(action)
 	some r in input.references
 	lib.hub_ok(r)
 	r.facts.security_status == "unsafe"
+	action := lib.setting_for(r, ["vetting", "hub_scan_unsafe"])
+	lib.reported(action)
 	msg := sprintf("%s is flagged unsafe by the Hub's own security scan (malware or dangerous pickle imports). Do not load it; choose another model.", [lib.name(r)])
 }
