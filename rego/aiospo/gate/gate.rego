@@ -1,4 +1,4 @@
-# Which configuration changes let more through, for config/changed (rego/rules/config_changes.rego).
+# Which configuration changes let more through, for config/changed (rego/aiospo/rules/config_changes/config_changes.rego).
 # Paths follow the configuration's shape (aiospo_ci/schemas/config.schema.json).
 package aiospo.gate
 

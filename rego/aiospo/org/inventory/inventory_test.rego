@@ -1,7 +1,7 @@
-package aiospo_test.org.inventory
+package aiospo.org.inventory_test
 
 import data.aiospo.org.inventory
-import data.aiospo_test.fixtures as fx
+import data.aiospo.lib.fixtures_test as fx
 
 _first := {"id": "org/n*", "sunset": "2027-01-01", "replacement": "org/new"}
 

@@ -1,4 +1,4 @@
-package aiospo_test.rules.config_changes
+package aiospo.rules.config_changes_test
 
 import data.aiospo.rules.config_changes
 
