@@ -54,16 +54,18 @@ def distance(a: str, b: str) -> int:
 
 
 @cache
-def _library_sources() -> dict[str, str]:
+def _library_sources() -> frozenset[str]:
     from aiospo_ci.policy import library
 
-    return library.load_modules([], include_tests=True)
+    return frozenset(library.load_modules([], include_tests=True).values())
 
 
 def own_modules(modules: dict[str, str]) -> set[str]:
-    """The names of the library's own modules among `modules`, unchanged."""
+    """The names of the library's own modules among `modules`, unchanged. They are known by
+    their text, not their name: a bundle (`policy build`) holds them under the path of their
+    package (aiospo/main/main.rego), and the checks must not take them for the author's."""
     library = _library_sources()
-    return {name for name, source in modules.items() if library.get(name) == source}
+    return {name for name, source in modules.items() if source in library}
 
 
 def _is_test(name: str, source: RegoSource) -> bool:
