@@ -11,9 +11,11 @@ one on every run).
 A row with `detect` is refused at load time on the engines in `refuse_on`, with `fix` as the
 way to write it that every engine evaluates alike. A row without `detect` depends on the
 values at run time, so no reading of the source can see it: docs/policies.md lists it with
-its guard. Rows refused on every engine are not divergences but things a policy judging a
-pull request may not do (reach the network, read the environment, answer differently on each
-run); they are listed here so one table holds every refusal.
+its guard. Rows refused on every engine are not divergences but things a gate may not do
+(answer differently on each run); they are listed here so one table holds every refusal.
+Reaching the network and reading the environment are guarded where the policies come from and
+where they run: a repository's policy_dirs may not name a network builtin (pipeline.py), and
+every engine aiospo-ci starts evaluates without the job's environment (docs/security.md).
 """
 
 from __future__ import annotations
@@ -212,14 +214,17 @@ DIVERGENCES: tuple[Divergence, ...] = (
         refuse_on=EMBEDDED,
         detect=_calls("net.cidr_intersects", "net.cidr_merge", "net.cidr_contains_matches"),
     ),
+    # OPA performs these; a policy from the repository's policy_dirs may not call them on any
+    # engine (pipeline.py, docs/security.md), the workflow's --policy folders may on OPA.
     Divergence(
-        "network-and-environment",
-        "`http.send`, `net.lookup_ip_addr`, `opa.runtime`",
+        "network",
+        "`http.send`, `net.lookup_ip_addr`",
         "net.lookup_ip_addr(\"localhost\")",
         {"opa": '["127.0.0.1"]', "regorus": "error", "regopy": "undefined"},
-        "put what the policy needs in the configuration (`custom.<name>`) or a `data.json` beside the policy; a policy judging a pull request may not reach the network or read the environment",
-        refuse_on=ALL_ENGINES,
-        detect=_calls("http.send", "net.lookup_ip_addr", "opa.runtime"),
+        "put what the policy needs in the configuration (`custom.<name>`) or a `data.json` beside the policy, or run it on OPA "
+        "from the workflow's `--policy` folders (a policy from the repository's `policy_dirs` may not reach the network)",
+        refuse_on=EMBEDDED,
+        detect=_calls("http.send", "net.lookup_ip_addr"),
     ),
     # --- strings -------------------------------------------------------------------------
     Divergence(
@@ -327,7 +332,7 @@ DIVERGENCES: tuple[Divergence, ...] = (
         "a builtin given the wrong type at run time: `lower(null)`, `count(null)`, `input.s + 1`",
         "lower(input.n)",
         {"opa": "error", "regorus": "error", "regopy": "undefined"},
-        "guard the value (`is_string(x)` before `lower(x)`); OPA as a server without `strict-builtin-errors` answers undefined too, so an unguarded rule is silent there",
+        "guard the value (`is_string(x)` before `lower(x)`); an OPA server asked without `strict-builtin-errors` answers undefined too (aiospo-ci asks with it)",
         input={"n": None},
     ),
     Divergence(

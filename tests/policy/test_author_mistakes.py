@@ -81,7 +81,9 @@ MISTAKES = [
     Mistake("sprintf %d", {"team.rego": rule('\tmsg := sprintf("%s is used %d times", [r.id, 1])')}, only(("regorus",), 2, "'sprintf' with '%d'")),
     Mistake("rego.metadata", {"team.rego": rule('\tmeta := rego.metadata.rule()\n' + MSG)}, only(("regorus", "regopy"), 2, "rego.metadata.rule()")),
     Mistake("strings.render_template", {"team.rego": rule('\tmsg := strings.render_template("{{.id}} is used", {"id": r.id})')}, only(("regorus", "regopy"), 2, "strings.render_template")),
-    Mistake("http.send", {"team.rego": rule('\thttp.send({"method": "GET", "url": "http://127.0.0.1:9"})\n' + MSG)}, everywhere(2, "may not reach the network")),
+    # OPA performs it (a closed port: an evaluation error); the embedded engines cannot.
+    Mistake("http.send", {"team.rego": rule('\thttp.send({"method": "GET", "url": "http://127.0.0.1:9"})\n' + MSG)},
+            {"regorus": (2, "regorus answers error where OPA answers"), "regopy": (2, "regopy answers undefined where OPA answers"), "opa": (2, "http.send")}),
     Mistake("time.now_ns", {"team.rego": rule('\ttime.now_ns() > 0\n' + MSG)}, everywhere(2, "the same answer for the same input")),
     # --- findings that break the contract, found at evaluation ------------------------------
     Mistake("finding without a message", {"team.rego": rule("", head='findings contains {"rule": "team/x", "severity": "warn", "ref": r.index} if')},
