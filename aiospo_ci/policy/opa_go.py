@@ -2,8 +2,8 @@
 `pip install --ignore-requires-python 'aiospo-ci[opa]'`; its metadata asks for Python 3.14 but
 it loads on 3.10+). It is OPA itself, so where it is installed `--engine opa` needs neither a
 server nor a binary, and `policy test --engine opa|both` runs the tests exactly as `opa test`
-would. It evaluates with strict builtin errors: a builtin error stops the evaluation (exit 2)
-where an OPA server without `strict-builtin-errors` would answer undefined.
+would. It evaluates with strict builtin errors: a builtin error stops the evaluation (exit 2),
+as on an OPA server, which aiospo-ci asks with `strict-builtin-errors` (policy/opa.py).
 """
 
 from __future__ import annotations

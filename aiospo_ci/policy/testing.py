@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,59 +293,22 @@ def _is_fixture(source: str) -> bool:
 
 
 def _run_on_server(url: str, modules: dict[str, str], data: dict[str, Any], cases: Sequence[TestCase]) -> TestRun:
-    """Upload the modules under ids of this run only, query each test, and remove them again:
+    """Upload the modules and data as `check` does (policy/opa.py: a namespace of this run only,
+    in an order OPA accepts), query each test with strict builtin errors, and remove them again:
     a shared server keeps nothing of ours. Print output and coverage stay on the server's side."""
     import os
-    from urllib.parse import urlsplit
 
-    from opa_client import OpaClient
+    from aiospo_ci.policy.opa import OpaServerEngine
 
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PolicyError(f"--opa-url {url!r} is not an http(s) URL with a host; use e.g. http://127.0.0.1:8181.")
-    ssl = parts.scheme == "https"
-    client = OpaClient(host=parts.hostname, port=parts.port or (443 if ssl else 80), ssl=ssl, token=os.environ.get("OPA_TOKEN") or None, retries=0)
-    run_id = f"aiospo-ci-test/{uuid.uuid4().hex}"
-    uploaded: list[str] = []
-    if data:
-        raise PolicyError("--opa-url: data.json files in the test folders cannot be uploaded without overwriting the server's data; run the tests with --engine opa on OPA's Go evaluator instead.")
+    engine = OpaServerEngine(url, token=os.environ.get("OPA_TOKEN") or None)
     try:
-        for name in sorted(modules):
-            policy_id = f"{run_id}/{name.lstrip('/')}"
-            try:
-                client.update_policy_from_string(modules[name], policy_id, rego_compat=False)
-            except Exception as exc:  # noqa: BLE001 - the client raises its own types; each becomes a PolicyError
-                raise PolicyError(f"OPA at {url} rejected {name}: {_client_message(exc)}; fix that module.") from None
-            uploaded.append(policy_id)
-
-        def evaluate(query: str) -> Any:
-            package, rule = query[len("data."):].rsplit(".", 1)
-            answer = client.query_rule({}, package.replace(".", "/"), rule)
-            return answer["result"] if isinstance(answer, dict) and "result" in answer else UNDEFINED
-
-        return TestRun("opa", [_status(case, evaluate) for case in cases])
+        engine.load(modules, data)
+        results = [_status(case, engine.query_reference) for case in cases]
     finally:
-        for policy_id in uploaded:
-            try:
-                client.delete_policy(policy_id)
-            except Exception:  # noqa: BLE001 - best effort: the run's verdict does not depend on the clean-up
-                pass
-        client.close_connection()
-
-
-def _client_message(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if response is not None:
-        try:
-            body = response.json()
-        except ValueError:
-            return f"HTTP {response.status_code}"
-        errors = body.get("errors") or []
-        if errors and isinstance(errors[0], dict):
-            location = errors[0].get("location") or {}
-            return f"{location.get('file', '?')}:{location.get('row', '?')}: {errors[0].get('message', '')}"
-        return str(body.get("message") or body)
-    return " ".join(str(exc).split()) or type(exc).__name__
+        engine.close()
+    for note in engine.notes:  # what the server kept of this run is named, never left silently
+        sys.stderr.write(f"aiospo-ci: warning: {note}\n")
+    return TestRun("opa", results)
 
 
 # --- a whole `policy test` run ------------------------------------------------------------

@@ -164,11 +164,44 @@ def test_policy_test_on_an_opa_server_leaves_nothing_behind(tmp_path: Path, caps
         out = capsys.readouterr().out
         assert code == 2
         assert "data.team_test.test_fails: FAIL (undefined)" in out
-        assert "data.team_test.test_errors: PASS" not in out
-        uploaded = [r.path for r in server.state.requests if r.method == "PUT" and r.path.startswith("/v1/policies/aiospo-ci-test/")]
+        assert "data.team_test.test_errors: ERROR (" in out  # strict builtin errors, as OPA's evaluator in process
+        # Uploaded as check uploads: under ids and a namespace of this run, removed afterwards
+        # (the dependent modules first, as OPA refuses to delete a module others call).
+        uploaded = [r.path for r in server.state.requests if r.method == "PUT" and r.path.startswith("/v1/policies/aiospo-ci/r")]
         deleted = [r.path for r in server.state.requests if r.method == "DELETE"]
         assert uploaded and sorted(uploaded) == sorted(deleted)
         assert server.state.policies == {}
+        queries = [r.path for r in server.state.requests if r.method == "POST"]
+        assert queries and all("/v1/data/aiospo_ci_runs/r" in q and "strict-builtin-errors=true" in q for q in queries)
+
+
+def test_policy_test_on_an_opa_server_loads_a_folder_beside_the_library_with_its_data(tmp_path: Path, capsys):
+    """The folder sorts before the library (`policies/` < `rego/`) and its rule calls the library:
+    uploaded by name, OPA would refuse it. Its data.json goes into the run's namespace too."""
+    from tests.support.opa_reference import require_opa_bindings
+    from tests.support.opa_server import FakeOpaServer
+
+    require_opa_bindings()
+    folder = tmp_path / "policies"
+    (folder / "team").mkdir(parents=True)
+    (folder / "team" / "team.rego").write_text(
+        "package aiospo.rules.team\n\nimport data.aiospo.lib\n\n"
+        "findings contains lib.finding(\"team/banned\", \"deny\", \"banned\", r.index) if {\n\tsome r in input.references\n\tr.id in data.team.banned\n}\n",
+        encoding="utf-8",
+    )
+    (folder / "team" / "data.json").write_text('{"banned": ["org/bad"]}', encoding="utf-8")
+    (folder / "team" / "team_test.rego").write_text(
+        "package aiospo.rules.team_test\n\nimport data.aiospo.rules.team\n\n"
+        "test_banned if {\n\tsome f in team.findings with input.references as [{\"index\": 0, \"id\": \"org/bad\"}]\n\tf.rule == \"team/banned\"\n}\n",
+        encoding="utf-8",
+    )
+    with FakeOpaServer(backend="opa-golib") as server:
+        code = main(["policy", "test", "--engine", "opa", "--opa-url", server.url, "-r", "team", str(folder)])
+        out = capsys.readouterr()
+        assert code == 0, out
+        assert out.out == "engine: opa\nPASS: 1/1\n"
+        assert server.state.policies == {} and not server.state.data.get("aiospo_ci_runs")
+        assert any(r.method == "PUT" and r.path.startswith("/v1/data/aiospo_ci_runs/r") for r in server.state.requests)
 
 
 def test_policy_eval_options(tmp_path: Path, capsys):
