@@ -18,7 +18,7 @@ import pytest
 from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy import bundle
 from aiospo_ci.policy.embedded import embedded_engine
-from tests.robustness.harness import Cli
+from tests.robustness.harness import Cli, write_tree
 from tests.support.opa_bundle import opa_engine, unpack
 from tests.support.opa_reference import opa_decision, require_opa_bindings
 from tests.support.opa_server import FakeOpaServer
@@ -301,13 +301,8 @@ def test_the_author_checks_know_the_library_in_a_bundle_and_check_the_rest(tmp_p
     assert run.rc == 1, run
     assert "acme/not-allowed" in {f["rule"] for f in json.loads(run.stdout)["findings"]}
     # sprintf's %d prints a negative number as "--3" on regorus: refused there only.
-    counting = tmp_path / "counting"
-    (counting / "rules").mkdir(parents=True)
-    (counting / "rules" / "count.rego").write_text(
-        "package aiospo.rules.counting\n\nimport data.aiospo.lib\n\n"
-        "findings contains lib.finding(\"counting/refs\", \"info\", sprintf(\"%d references\", [count(input.references)]), null) if true\n",
-        encoding="utf-8",
-    )
+    rule = 'findings contains lib.finding("counting/refs", "info", sprintf("%d references", [count(input.references)]), null) if true\n'
+    counting = write_tree(tmp_path / "counting", {"rules/count.rego": f"package aiospo.rules.counting\n\nimport data.aiospo.lib\n\n{rule}"})
     path = _write(tmp_path / "counting.tar.gz", bundle.build([counting], revision="r")[0])
     run = cli("check", "--offline", str(project), "--bundle", str(path), "--engine", engine, "--format", "json", env=env)
     if engine == "regorus":

@@ -182,19 +182,15 @@ def test_policy_test_on_an_opa_server_loads_a_folder_beside_the_library_with_its
     from tests.support.opa_server import FakeOpaServer
 
     require_opa_bindings()
-    folder = tmp_path / "policies"
-    (folder / "team").mkdir(parents=True)
-    (folder / "team" / "team.rego").write_text(
-        "package aiospo.rules.team\n\nimport data.aiospo.lib\n\n"
-        "findings contains lib.finding(\"team/banned\", \"deny\", \"banned\", r.index) if {\n\tsome r in input.references\n\tr.id in data.team.banned\n}\n",
-        encoding="utf-8",
-    )
-    (folder / "team" / "data.json").write_text('{"banned": ["org/bad"]}', encoding="utf-8")
-    (folder / "team" / "team_test.rego").write_text(
-        "package aiospo.rules.team_test\n\nimport data.aiospo.rules.team\n\n"
-        "test_banned if {\n\tsome f in team.findings with input.references as [{\"index\": 0, \"id\": \"org/bad\"}]\n\tf.rule == \"team/banned\"\n}\n",
-        encoding="utf-8",
-    )
+    from tests.robustness.harness import write_tree
+
+    rule = 'findings contains lib.finding("team/banned", "deny", "banned", r.index) if {\n\tsome r in input.references\n\tr.id in data.team.banned\n}\n'
+    test = 'test_banned if {\n\tsome f in team.findings with input.references as [{"index": 0, "id": "org/bad"}]\n\tf.rule == "team/banned"\n}\n'
+    folder = write_tree(tmp_path / "policies", {
+        "team/team.rego": f"package aiospo.rules.team\n\nimport data.aiospo.lib\n\n{rule}",
+        "team/data.json": '{"banned": ["org/bad"]}',
+        "team/team_test.rego": f"package aiospo.rules.team_test\n\nimport data.aiospo.rules.team\n\n{test}",
+    })
     with FakeOpaServer(backend="opa-golib") as server:
         code = main(["policy", "test", "--engine", "opa", "--opa-url", server.url, "-r", "team", str(folder)])
         out = capsys.readouterr()
