@@ -244,6 +244,8 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     workflow_opa = "opa" if options.opa_url or options.opa_mode == "query" else None
     engine = make_engine(options.engine or workflow_opa or config.get("engine") or "auto", opa_url, options.opa_mode)
     try:
+        # The author checks read the modules as written; OPA's upload mode moves them under the
+        # run's namespace only inside engine.load (policy/namespace.py).
         authoring.check_modules(modules, engine.name)
         engine.load(modules, data)
         scan = run_scan(options, config)
