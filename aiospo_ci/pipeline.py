@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiospo_ci.config import configured_endpoint, find_config, inside_root, load_config
+from aiospo_ci.config import configured_endpoint, find_config, in_ci, inside_root, load_config
 from aiospo_ci.errors import AiospoError, ConfigError, HubError, PolicyError
 from aiospo_ci.model import CheckResult, ScanResult
 
@@ -139,9 +139,7 @@ def hub_settings(options: RunOptions, config: dict[str, Any]):
 def run_context(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """input.run: what the policies may know about where they run. `ci` (CI or GITHUB_ACTIONS
     set) lets the defaults be stricter in CI than on a developer's machine."""
-    env = os.environ if env is None else env
-    ci = any((env.get(name) or "").strip().lower() not in ("", "0", "false", "no", "off") for name in ("CI", "GITHUB_ACTIONS"))
-    return {"ci": ci}
+    return {"ci": in_ci(env)}
 
 
 def run_enrich(options: RunOptions, settings, scan: ScanResult, today: str):
