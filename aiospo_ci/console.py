@@ -141,8 +141,8 @@ class Console:
             for column in ("where", "severity", "rule", "message"):
                 table.add_column(column, overflow="fold")
             for f in result.findings:
-                ref = result.scan.references[f.ref] if f.ref is not None else None
-                where = f"{ref.file}:{ref.line}" if ref else "(run)"
+                file, line, _ = result.location(f)
+                where = (f"{file}:{line}" if line else file) if file else "(run)"
                 severity = "waived" if f.waived else f.severity
                 table.add_row(
                     Text(where),

@@ -150,7 +150,7 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
             warnings.append(
                 f"fail-open: the Hub could not be asked about {', '.join(failed)}; the policies judged them as 'error' facts."
             )
-        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today)
+        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today, scan.unread)
         findings = parse_findings(engine.evaluate(document), len(scan.references))
     finally:
         engine.close()

@@ -42,12 +42,20 @@ decide(raw_findings, waiver_list, refs, today) := array.concat(
 _ids_by_index(refs) := {r.index: lib.ids(r) | some r in refs}
 
 # The fields of the finding contract; a user rule that leaves out `ref` speaks about the run.
-_base(f) := {
-	"rule": f.rule,
-	"severity": f.severity,
-	"message": f.message,
-	"ref": object.get(f, "ref", null),
-}
+_base(f) := object.union(
+	{
+		"rule": f.rule,
+		"severity": f.severity,
+		"message": f.message,
+		"ref": object.get(f, "ref", null),
+	},
+	_place(f),
+)
+
+# A finding about a file (lib.file_finding) keeps its file and line.
+_place(f) := {"file": f.file, "line": object.get(f, "line", null)} if {
+	is_string(f.file)
+} else := {}
 
 _decided(f, waiver_list, active, ids) := object.union(_base(f), {"waived": true, "waiver": _waiver_object(waiver_list[i])}) if {
 	i := _waiver_for(f, active, ids)

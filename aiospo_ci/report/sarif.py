@@ -52,11 +52,12 @@ def sarif_document(result: CheckResult) -> dict[str, Any]:
     results = []
     for f in result.findings:
         ref = result.scan.references[f.ref] if f.ref is not None else None
-        file = ref.file if ref else ".aiospo.yaml"
-        line = ref.line if ref else 1
+        where, at, column = result.location(f)
+        file = where or ".aiospo.yaml"
+        line = at or 1
         region: dict[str, Any] = {"startLine": max(1, line)}
-        if ref and ref.column:
-            region["startColumn"] = ref.column
+        if column:
+            region["startColumn"] = column
         entry = {
             "ruleId": f.rule,
             "ruleIndex": rule_index[f.rule],
@@ -77,9 +78,22 @@ def sarif_document(result: CheckResult) -> dict[str, Any]:
                 "tool": {"driver": {"name": "aiospo-ci", "version": __version__, "informationUri": INFORMATION_URI, "rules": rules}},
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned repository root."}}},
                 "results": results,
+                **_skipped_notifications(result.scan),
             }
         ],
     }
+
+
+def _skipped_notifications(scan: ScanResult) -> dict[str, Any]:
+    """The folders left out by default, as a note on the run's invocation (they are no finding)."""
+    note = scan.skipped_note()
+    if note is None:
+        return {}
+    return {"invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [
+        {"level": "note", "message": {"text": note},
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(s.file), "uriBaseId": "%SRCROOT%"}}}
+                       for s in scan.skipped_folders()]},
+    ]}]}
 
 
 INVENTORY_RULE = "inventory/model-reference"

@@ -40,14 +40,16 @@ class TextReport(Report):
     def render_check(self, result: CheckResult) -> str:
         lines = []
         for f in result.findings:
-            ref = result.scan.references[f.ref] if f.ref is not None else None
-            where = location(ref.file, ref.line) if ref else "(run)"
+            file, line, _ = result.location(f)
+            where = location(file, line)
             severity = "waived" if f.waived else f.severity
             lines.append(f"{where}: {severity} {f.rule} {f.message}")
         for err in result.scan.errors:
             lines.append(f"{err.file}: error scan {err.reason}")
         for warning in result.warnings:
             lines.append(f"warning: {warning}")
+        if result.scan.skipped_note():
+            lines.append(f"note: {result.scan.skipped_note()}")
         lines.append(summary_line(result))
         return "\n".join(one_line(line) for line in lines) + "\n"
 
@@ -63,5 +65,10 @@ class TextReport(Report):
             lines.append(f"{location(ref.file, ref.line)}: {ref.kind} {ref.id} ({ref.source}, {ref.call}) " + " ".join(extra))
         for err in scan.errors:
             lines.append(f"{err.file}: error {err.reason}")
-        lines.append(f"aiospo-ci: {len(scan.references)} references in {scan.files_scanned} files, {len(scan.errors)} errors")
+        for u in scan.unread:
+            lines.append(f"{location(u.file, u.line)}: unread ({u.cause}) {u.reason}")
+        if scan.skipped_note():
+            lines.append(f"note: {scan.skipped_note()}")
+        lines.append(f"aiospo-ci: {len(scan.references)} references in {scan.files_scanned} files, {len(scan.unread)} unread, "
+                     f"{len(scan.errors)} errors")
         return "\n".join(one_line(line) for line in lines) + "\n"

@@ -15,14 +15,18 @@ matches calls against the table and makes the references.
 from __future__ import annotations
 
 import ast
+import sys
 from typing import Any
 
 from aiospo_ci.model import ModelReference
-from aiospo_ci.scan import hubid
-from aiospo_ci.scan.interface import ScanFailure, Scanner
+from aiospo_ci.scan import budget, hubid
+from aiospo_ci.scan.budget import BudgetExceeded
+from aiospo_ci.scan.interface import Gap, ScanFailure, Scanner
 from aiospo_ci.scan.python_apis import PICKLE_MODEL_SUFFIXES, Api, ApiIndex, may_reference
-from aiospo_ci.scan.python_module import ModuleFacts, Scope, hot_lines
+from aiospo_ci.scan.python_module import CALL_MARKERS, NOTEBOOK_NAMES, ModuleFacts, Scope, hot_lines
 from aiospo_ci.scan.python_resolve import UNRESOLVED, Resolver
+
+PYTHON = f"Python {sys.version_info[0]}.{sys.version_info[1]}"
 
 _INDEX: ApiIndex | None = None
 _MAX_EXPR_TEXT = 200
@@ -42,11 +46,57 @@ def parse_python(data: bytes | str, filename: str, *, top_level_await: bool = Fa
         return compile(data, filename, "exec", flags, dont_inherit=True)
     except SyntaxError as e:
         where = f" (line {e.lineno})" if e.lineno else ""
-        raise ScanFailure(f"not valid Python 3: {e.msg}{where}") from None
+        raise ScanFailure(f"not valid {PYTHON}: {e.msg}{where}", "parse", e.lineno) from None
     except (ValueError, UnicodeDecodeError, LookupError) as e:  # null bytes, bad encoding cookie
-        raise ScanFailure(f"cannot be read as Python source: {e}") from None
+        raise ScanFailure(f"cannot be read as Python source: {e}", "encoding") from None
     except (RecursionError, MemoryError):
-        raise ScanFailure("nested too deeply to parse") from None
+        raise ScanFailure("nested too deeply to parse", "budget") from None
+
+
+def decode_python(data: bytes) -> tuple[str, Gap | None]:
+    """The source as the interpreter decodes it (byte-order mark, coding cookie, else UTF-8);
+    undecodable bytes are replaced, and the Gap says the text was not read exactly."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding), None
+    except (SyntaxError, LookupError, UnicodeDecodeError) as e:
+        reason = getattr(e, "msg", None) or str(e)
+        text = data.decode("utf-8-sig", "replace")
+        return text, Gap("encoding", f"cannot be decoded as Python source ({reason}); it was read with the "
+                                     "undecodable bytes replaced", None)
+
+
+def parse_tolerant(data: bytes | str, filename: str, *, top_level_await: bool = False) -> tuple[ast.Module, str, list[Gap]]:
+    """Parse what can be parsed of a file the interpreter rejects as a whole (python_blocks.repair):
+    (the module, the mended source, the gaps). A left-out part becomes a Gap
+    when it could hold a reference: a call-site marker on its lines, or what the prefilter looks
+    for (an import of a loader's library, a Hub URL) in its text."""
+    from aiospo_ci.scan.python_blocks import line_ranges, repair, split_lines
+
+    gaps: list[Gap] = []
+    if isinstance(data, bytes):
+        text, gap = decode_python(data)
+        if gap is not None:
+            gaps.append(gap)
+    else:
+        text = data
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if top_level_await else 0
+    mended = repair(text, filename, flags)
+    source = "".join(mended.lines)
+    tree = parse_python(source, filename, top_level_await=top_level_await)
+    if mended.unread:
+        original = split_lines(text)
+        left_out = "".join(original[n - 1] for n in mended.unread if n <= len(original))
+        raw = left_out.encode("utf-8", "surrogatepass")
+        if any(m in raw for m in CALL_MARKERS) or may_reference(raw):
+            where = f" (line {mended.message_line})" if mended.message_line else ""
+            what = f"line {mended.unread[0]} is" if len(mended.unread) == 1 else f"lines {line_ranges(mended.unread)} are"
+            gaps.append(Gap("parse", f"{what} not valid {PYTHON} ({mended.message}{where}) and may name a model; "
+                                     "the rest of the file was read", mended.unread[0]))
+    return tree, source, gaps
 
 
 
@@ -68,23 +118,46 @@ class PythonAnalysis:
     notebooks, whose cells are analysed together so imports and constants carry across."""
 
     def __init__(self, relpath: str, tree: ast.Module, line_map: list[tuple[int | None, int]] | None = None,
-                 hot: list[int] | None = None):
+                 hot: list[int] | None = None, notebook: bool = False):
         self.relpath, self.tree, self.line_map = relpath, tree, line_map
-        self.mod = ModuleFacts(tree, hot)
+        self.mod = ModuleFacts(tree, hot, NOTEBOOK_NAMES if notebook else None)
         self.res = Resolver(self.mod)
         self.refs: list[ModelReference] = []
+        self.gaps: list[Gap] = []
 
     def run(self) -> list[ModelReference]:
+        """The references; `gaps` afterwards lists the calls that could not be analysed. One call
+        that breaks the analysis costs that call (reported unread), never the rest of the file."""
         index = _index()
+        crashed: list[tuple[int, str]] = []
         for call, scope in self.mod.calls:
             line = call.lineno
-            q = self.mod.qualname(call.func, line)
-            api = index.find(q) if q else None
-            if api is not None:
-                self._api_call(call, scope, q or "", api)
-            else:
-                self._hf_strings(call, scope, q)
+            try:
+                q = self.mod.qualname(call.func, line)
+                api = index.find(q) if q else None
+                if api is not None:
+                    self._api_call(call, scope, q or "", api)
+                else:
+                    self._hf_strings(call, scope, q)
+            except BudgetExceeded as e:
+                self.gaps.append(Gap("budget", f"read up to line {self._line(line)} only: the scan {e}", self._line(line)))
+                break
+            except (RecursionError, MemoryError):
+                crashed.append((line, "nested too deeply to analyse"))
+            except Exception as e:  # noqa: BLE001 - a scanner bug on one call is reported unread, the rest still counts
+                crashed.append((line, f"{type(e).__name__}: {e}"[:200]))
+        for line, what in crashed:
+            self.gaps.append(Gap("crash" if "nested" not in what else "budget",
+                                 f"the call at line {self._line(line)} could not be analysed ({what})", self._line(line)))
+        if self.res.exhausted:
+            self.gaps.append(Gap("budget", f"more than {budget.RESOLVE_STEPS} value resolutions needed; the names not resolved "
+                                           "by then are reported unresolved"))
         return self.refs
+
+    def _line(self, line: int) -> int:
+        if self.line_map is not None and 1 <= line <= len(self.line_map):
+            return self.line_map[line - 1][1]
+        return line
 
     # -- one table call -------------------------------------------------------------------------
     def _api_call(self, call: ast.Call, scope: Scope, q: str, api: Api) -> None:
@@ -99,12 +172,24 @@ class PythonAnalysis:
             expr, s = kwargs[name]
             return self.res.value(expr, s, line)
 
-        trc = kw_value("trust_remote_code")
-        if trc is not None and trc is not UNRESOLVED and trc.value is True:
-            flags.add("trust_remote_code")
-        use_st = kw_value("use_safetensors")
-        if use_st is not None and use_st is not UNRESOLVED and use_st.value is False:
-            flags.add("use_safetensors_false")
+        # trust_remote_code and use_safetensors: a value the file fixes decides; one it does not fix
+        # (a variable from elsewhere, a flag or an environment variable that can change it) is
+        # flagged unresolved and judged (scan/unresolved-argument), never read as the safe default.
+        for name, unsafe in (("trust_remote_code", "trust_remote_code"), ("use_safetensors", "use_safetensors_false")):
+            if name not in kwargs:
+                continue
+            arg, arg_scope = kwargs[name]
+            got = self.res.value(arg, arg_scope, line)
+            if got is not UNRESOLVED and got.value is None:
+                continue  # the library's default
+            if got is UNRESOLVED or not isinstance(got.value, (bool, int, str)):
+                flags.add(f"{name}_unresolved")
+                detail[f"{name}_expression"] = _text(arg)
+            elif (bool(got.value) if name == "trust_remote_code" else got.value is False):
+                flags.add(unsafe)
+            elif got.overridable_by:
+                flags.add(f"{name}_unresolved")
+                detail[f"{name}_overridable_by"] = got.overridable_by
         if api.torch_load:
             wo = kw_value("weights_only")
             if wo is None or wo is UNRESOLVED or wo.value is not True:
@@ -117,16 +202,14 @@ class PythonAnalysis:
             rv = self.res.value(rexpr, rscope, line)
             if rv is UNRESOLVED or not isinstance(rv.value, str):
                 if not (rv is not UNRESOLVED and rv.value is None):
-                    flags.add("revision_from_variable")
+                    flags.update(("revision_from_variable", "revision_unresolved"))
                     detail["revision_expression"] = _text(rexpr)
                     pin = "mutable"
             else:
                 revision, pin = rv.value, hubid.classify_pin(rv.value)
                 if rv.overridable_by:
-                    flags.add("revision_from_variable")
+                    flags.update(("revision_from_variable", "revision_unresolved"))
                     detail["revision_overridable_by"] = rv.overridable_by
-                elif not isinstance(rexpr, ast.Constant):
-                    pass  # a constant the file fixes is as good as a literal
 
         kind = api.kind
         if api.repo_type_kw:
@@ -274,13 +357,17 @@ class PythonAnalysis:
 
 
 def analyse(relpath: str, tree: ast.Module, line_map: list[tuple[int | None, int]] | None = None,
-            source: bytes | None = None) -> list[ModelReference]:
-    """The references in a parsed module; with `source`, only statements on lines holding a
-    call-site marker are looked into (the others cannot hold a table call)."""
+            hot: list[int] | None = None, notebook: bool = False) -> tuple[list[ModelReference], list[Gap]]:
+    """The references in a parsed module and the parts not analysed. With `hot` (python_module.
+    hot_lines), only statements on lines holding a call-site marker are looked into (the others
+    cannot hold a table call). `notebook`: loaders called by their unambiguous names count
+    without an import."""
     try:
-        return PythonAnalysis(relpath, tree, line_map, hot_lines(source) if source is not None else None).run()
-    except RecursionError:
-        raise ScanFailure("nested too deeply to analyse") from None
+        analysis = PythonAnalysis(relpath, tree, line_map, hot, notebook)
+    except (RecursionError, MemoryError):
+        raise ScanFailure("nested too deeply to analyse", "budget") from None
+    refs = analysis.run()
+    return refs, analysis.gaps
 
 
 def may_contain_python(data: bytes, loose: bool = False) -> bool:
@@ -298,17 +385,22 @@ class PythonScanner(Scanner):
         return may_contain_python(data)
 
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
+        return self.scan_with_notes(relpath, data)[0]
+
+    def scan_with_notes(self, relpath: str, data: bytes) -> tuple[list[ModelReference], list[Gap]]:
         from aiospo_ci.scan.python_blocks import parse_relevant
 
         hot = hot_lines(data)
+        gaps: list[Gap] = []
         try:
             tree = parse_relevant(data, relpath, hot)
         except (RecursionError, MemoryError):
             tree = None
         if tree is None:
-            tree = parse_python(data, relpath)
-        try:
-            return PythonAnalysis(relpath, tree, None, hot).run()
-        except RecursionError:
-            raise ScanFailure("nested too deeply to analyse") from None
-
+            try:
+                tree = parse_python(data, relpath)
+            except ScanFailure:
+                tree, source, gaps = parse_tolerant(data, relpath)
+                hot = hot_lines(source.encode("utf-8", "surrogatepass"))
+        refs, more = analyse(relpath, tree, None, hot=hot)
+        return refs, gaps + more

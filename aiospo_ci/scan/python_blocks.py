@@ -119,3 +119,157 @@ def parse_relevant(data: bytes, filename: str, hot: list[int] | None) -> ast.Mod
         return tree if isinstance(tree, ast.Module) else None
     except (SyntaxError, ValueError):
         return None
+
+
+# -- reading what can be read: a file the interpreter cannot parse as a whole ------------------
+# Python 2 prints, newer syntax than the running interpreter, a stray error, doctest prompts in a
+# notebook cell: each top-level statement is parsed on its own, a line that fails is replaced by
+# `pass` (its indentation kept) and the statement parsed again, and a statement that still fails
+# is left out whole. What was left out is reported, so nothing is lost in silence.
+
+_MAX_REPAIRS_PER_BLOCK = 25
+_MAX_REPAIRS = 400
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTINUES_TEXT = re.compile(r"(?:else|finally)[ \t]*:|elif\b|except\b|[)\]}]")
+
+
+class Repaired:
+    """Source lines (line ends kept, as many as the input had) in which every line that did not
+    parse is replaced, with the numbers of those lines and the parser's first complaint."""
+
+    __slots__ = ("lines", "unread", "message", "message_line")
+
+    def __init__(self, lines: list[str], unread: list[int], message: str | None, message_line: int | None):
+        self.lines, self.unread, self.message, self.message_line = lines, unread, message, message_line
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as the parser counts them (\\n, \\r\\n and \\r end a line), each with its end."""
+    out: list[str] = []
+    start = 0
+    for m in _LINE_BREAK.finditer(text):
+        out.append(text[start: m.end()])
+        start = m.end()
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+# A line starting so is a statement even inside brackets that seem open: an unclosed bracket
+# above is the likelier story. (`name = value` with spaces: a keyword argument is `name=value`.)
+_STATEMENT_KEYWORD = re.compile(r"(?:def|class|import|from|async|if|for|while|with|try|return)\b|@"
+                                r"|[A-Za-z_][\w.]*(?:\[[^\]]*\])?(?:\s*:[^=\n]+)?\s+(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=\s")
+
+
+def _continued_lines(text: str) -> tuple[set[int], set[int]]:
+    """(lines inside a multi-line string, lines inside brackets), as far as the tokenizer gets: a
+    statement does not start there."""
+    import io
+    import tokenize
+
+    in_string: set[int] = set()
+    in_brackets: set[int] = set()
+    depth = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
+                in_string.update(range(tok.start[0] + 1, tok.end[0] + 1))
+            elif tok.type == tokenize.OP:
+                if tok.string in "([{":
+                    depth += 1
+                elif tok.string in ")]}":
+                    depth = max(0, depth - 1)
+            elif tok.type == tokenize.NL and depth > 0:
+                in_brackets.add(tok.start[0] + 1)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        pass  # the rest of the file falls back to the column-0 rule alone
+    return in_string, in_brackets
+
+
+def _statement_starts(lines: list[str], continued: tuple[set[int], set[int]]) -> list[int]:
+    """0-based indexes of the lines where a top-level statement (with its decorators) starts."""
+    in_string, in_brackets = continued
+    starts: list[int] = []
+    decorating = False
+    for i, line in enumerate(lines):
+        if not line or line[0] in " \t#\x0c\r\n" or (i + 1) in in_string:
+            continue
+        if (i + 1) in in_brackets and not _STATEMENT_KEYWORD.match(line):
+            continue
+        if starts and _CONTINUES_TEXT.match(line):
+            continue
+        if decorating:
+            decorating = line.startswith("@")
+            continue
+        starts.append(i)
+        decorating = line.startswith("@")
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return starts
+
+
+def _replacement(line: str, dedent: bool) -> str:
+    end = line[len(line.rstrip("\r\n")):]
+    body = line.rstrip("\r\n")
+    stripped = body.lstrip()
+    indent = "" if dedent else body[: len(body) - len(stripped)]
+    return f"{indent}pass{end or chr(10)}"
+
+
+def _blank(line: str) -> str:
+    return line[len(line.rstrip("\r\n")):] or "\n"
+
+
+def repair(text: str, filename: str, flags: int = 0) -> Repaired:
+    """`text` with each line that keeps a top-level statement from parsing replaced by `pass`,
+    and each statement that cannot be mended blanked (bounded: a few hundred attempts)."""
+    lines = split_lines(text)
+    starts = _statement_starts(lines, _continued_lines(text))
+    unread: set[int] = set()
+    message: str | None = None
+    message_line: int | None = None
+    attempts = 0
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        block = lines[start:end]
+        repaired_here: set[int] = set()
+        while True:
+            try:
+                compile("".join(block), filename, "exec", ast.PyCF_ONLY_AST | flags, dont_inherit=True)
+                break
+            except SyntaxError as e:
+                if message is None:
+                    message = e.msg
+                    message_line = start + (e.lineno or 1)
+                at = (e.lineno or 0) - 1
+                attempts += 1
+                if (at < 0 or at >= len(block) or at in repaired_here or len(repaired_here) >= _MAX_REPAIRS_PER_BLOCK
+                        or attempts > _MAX_REPAIRS):
+                    block = [_blank(line) for line in block]
+                    unread.update(range(start + 1, end + 1))
+                    break
+                repaired_here.add(at)
+                unindent = isinstance(e, IndentationError) and "unexpected indent" in (e.msg or "")
+                block[at] = _replacement(block[at], unindent and at == 0)
+                unread.add(start + at + 1)
+            except (ValueError, RecursionError, MemoryError) as e:  # null bytes, nesting
+                if message is None:
+                    message = "nested too deeply to parse" if not isinstance(e, ValueError) else str(e)
+                    message_line = start + 1
+                block = [_blank(line) for line in block]
+                unread.update(range(start + 1, end + 1))
+                break
+        lines[start:end] = block
+    return Repaired(lines, sorted(unread), message, message_line)
+
+
+def line_ranges(numbers: list[int]) -> str:
+    """[2, 3, 4, 9] -> '2-4, 9' (sorted input)."""
+    spans: list[tuple[int, int]] = []
+    for n in numbers:
+        if spans and spans[-1][1] == n - 1:
+            spans[-1] = (spans[-1][0], n)
+        else:
+            spans.append((n, n))
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+    return text if len(text) <= 120 else text[:117] + "..."

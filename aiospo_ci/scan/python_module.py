@@ -5,12 +5,26 @@ and the calls worth looking at (those on lines holding a call-site marker)."""
 from __future__ import annotations
 
 import ast
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from aiospo_ci.scan.python_apis import call_markers
 
-_CALL_MARKERS = call_markers()
+CALL_MARKERS = call_markers()
 MAX_DEPTH = 24  # resolution hops (a = b; b = c; ...): cycles end here
+# Names a notebook calls without importing them (a cell run in an earlier session did): only
+# names no other library uses for something else ('pipeline' is not one of them).
+NOTEBOOK_NAMES: dict[str, str] = {
+    "load_dataset": "datasets.load_dataset", "load_dataset_builder": "datasets.load_dataset_builder",
+    "hf_hub_download": "huggingface_hub.hf_hub_download", "snapshot_download": "huggingface_hub.snapshot_download",
+    "SentenceTransformer": "sentence_transformers.SentenceTransformer",
+    "CrossEncoder": "sentence_transformers.CrossEncoder", "SparseEncoder": "sentence_transformers.SparseEncoder",
+    "PeftModel": "peft.PeftModel", "AutoPeftModelForCausalLM": "peft.AutoPeftModelForCausalLM",
+    "DiffusionPipeline": "diffusers.DiffusionPipeline",
+    "AutoTokenizer": "transformers.AutoTokenizer", "AutoProcessor": "transformers.AutoProcessor",
+    "AutoConfig": "transformers.AutoConfig", "AutoImageProcessor": "transformers.AutoImageProcessor",
+    "AutoFeatureExtractor": "transformers.AutoFeatureExtractor", "AutoModel": "transformers.AutoModel",
+}
+_AUTO_MODEL = "AutoModelFor"
 # Class methods that build an instance of their class: `pipe = X.from_pretrained(...)` is an X.
 _FACTORIES = frozenset({"from_pretrained", "from_single_file", "from_config", "from_model_id", "from_pipe"})
 
@@ -28,7 +42,7 @@ def hot_lines(source: bytes) -> list[int] | None:
     if b"\r" in source and source.count(b"\r") != source.count(b"\r\n"):
         return None  # old Mac line ends: count lines as the parser does, by walking everything
     found: list[int] = []
-    for marker in _CALL_MARKERS:
+    for marker in CALL_MARKERS:
         i = source.find(marker)
         while i >= 0:
             found.append(i)
@@ -81,7 +95,7 @@ def _field_default(value: ast.expr) -> ast.expr:
 class ModuleFacts:
     """Everything the file says once: imports, scopes, classes, instances, argparse defaults."""
 
-    def __init__(self, tree: ast.Module, hot: list[int] | None = None):
+    def __init__(self, tree: ast.Module, hot: list[int] | None = None, implicit: dict[str, str] | None = None):
         self.aliases: dict[str, str] = {}
         self.instances: dict[str, list[tuple[int, ast.Call]]] = {}
         self.classes: dict[str, _ClassInfo] = {}
@@ -93,10 +107,24 @@ class ModuleFacts:
         self.module_scope = Scope(tree, "module", None)
         self._scopes: list[Scope] = [self.module_scope]
         self.class_nodes: dict[str, tuple[ast.ClassDef, Scope]] = {}
+        self.functions: set[str] = set()  # module-level def names
         self._walked: set[int] = set()
         self._completed_walked = False
         self._collect(tree, hot)
         self._sort()
+        if implicit is not None:
+            self._implicit_names(implicit)
+
+    def _implicit_names(self, implicit: dict[str, str]) -> None:
+        """Qualify the unambiguous loader names the module uses but never binds."""
+        used = {call.func.value.id if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+                else call.func.id if isinstance(call.func, ast.Name) else "" for call, _ in self.calls}
+        bound = set(self.aliases) | set(self.module_scope.assigns) | set(self.class_nodes) | self.functions
+        for name in used - bound:
+            if name in implicit:
+                self.aliases[name] = implicit[name]
+            elif name.startswith(_AUTO_MODEL):
+                self.aliases[name] = f"transformers.{name}"
 
     def _sort(self) -> None:
         """The walk is depth-first, not in source order: put every history in line order."""
@@ -124,6 +152,8 @@ class ModuleFacts:
             body, scope = stack.pop()
             for st in body:
                 if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    if scope is self.module_scope:
+                        self.functions.add(st.name)
                     if id(st) in self._walked:
                         continue
                     first = st.decorator_list[0].lineno if st.decorator_list else st.lineno
@@ -343,7 +373,7 @@ class ModuleFacts:
             seen = self.instances.get(key)
         if not seen:
             return None
-        before = [c for (ln, c) in seen if ln <= line]
-        return before[-1] if before else seen[-1][1]
+        at = bisect_right(seen, line, key=lambda e: e[0])  # the last one on or before `line`
+        return seen[at - 1][1] if at else seen[-1][1]
 
 

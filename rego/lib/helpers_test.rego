@@ -40,3 +40,7 @@ test_name_mentions_renames if {
 	lib.name({"id": "org/m", "facts": {"canonical_id": "org/m"}}) == "org/m"
 	lib.name({"id": "./local", "facts": null}) == "./local"
 }
+
+test_file_finding_names_the_file_and_no_reference if {
+	lib.file_finding("scan/unreadable", "deny", "m", "a.py") == {"rule": "scan/unreadable", "severity": "deny", "message": "m", "ref": null, "file": "a.py"}
+}
