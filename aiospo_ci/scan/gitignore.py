@@ -31,12 +31,11 @@ def _translate(body: str) -> str:
             while j < n and body[j] == "*":
                 j += 1
             double = j - i >= 2
-            at_start = i == 0 or body[i - 1] == "/"
             at_end = j == n or body[j] == "/"
-            if double and at_start and at_end:
+            if double and at_end:
                 if j == n:  # 'a/**': everything inside
                     out.append(".*")
-                else:  # '**/' or 'a/**/b': zero or more folders
+                else:  # '**/', 'a/**/b', and as git's wildmatch also 'b**/a': zero or more folders
                     out.append("(?:.*/)?")
                     j += 1
             else:
