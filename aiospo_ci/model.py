@@ -14,7 +14,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["model", "dataset"]
+# metric: an evaluation module (evaluate.load), reported but not judged as a model
+Kind = Literal["model", "dataset", "metric"]
 # huggingface: a Hub repo id; local: a path on disk; file: a weight file committed to the repo;
 # api: a hosted model behind a provider's API (OpenAI, Anthropic, ...); unresolved: the value is
 # an expression the scanner could not resolve to a string (reported, never guessed).

@@ -135,6 +135,8 @@ class PythonAnalysis:
             try:
                 q = self.mod.qualname(call.func, line)
                 api = index.find(q) if q else None
+                if q and (api is None or api.pattern.startswith("*")):
+                    api = self._via_bases(q, api, index)
                 if api is not None:
                     self._api_call(call, scope, q or "", api)
                 else:
@@ -153,6 +155,16 @@ class PythonAnalysis:
             self.gaps.append(Gap("budget", f"more than {budget.RESOLVE_STEPS} value resolutions needed; the names not resolved "
                                            "by then are reported unresolved"))
         return self.refs
+
+    def _via_bases(self, q: str, api: Api | None, index: ApiIndex) -> Api | None:
+        """A class defined in this file that derives from a table class (`class Encoder(
+        SentenceTransformer)`; its base named through the file's imports) is called as its base.
+        A match on the base's own entry beats a generic one (`*.from_pretrained`)."""
+        for alt in self.mod.base_qualnames(q):
+            found = index.find(alt)
+            if found is not None and (api is None or not found.pattern.startswith("*")):
+                return found
+        return api
 
     def _line(self, line: int) -> int:
         if self.line_map is not None and 1 <= line <= len(self.line_map):
@@ -211,6 +223,16 @@ class PythonAnalysis:
                     flags.update(("revision_from_variable", "revision_unresolved"))
                     detail["revision_overridable_by"] = rv.overridable_by
 
+        for name in api.detail_kws:
+            got = kw_value(name)
+            if got is not None and got is not UNRESOLVED and isinstance(got.value, str):
+                detail[name] = got.value
+            elif got is not None and not (got is not UNRESOLVED and got.value is None):
+                detail[name] = f"<{_text(kwargs[name][0])}>"
+        pretrained = False
+        if api.registry_flag:
+            wanted = kw_value(api.registry_flag)
+            pretrained = wanted is not None and (wanted is UNRESOLVED or bool(wanted.value))
         kind = api.kind
         if api.repo_type_kw:
             rt = kw_value(api.repo_type_kw)
@@ -233,10 +255,17 @@ class PythonAnalysis:
                 expr = self.mod.with_open[expr.id]  # pickle.load(f) with `with open(path) as f`
             elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "open" and expr.args:
                 expr = expr.args[0]
-            self._emit(expr, s, call, q, api, kind, revision, pin, flags, detail)
+            self._emit(expr, s, call, q, api, kind, revision, pin, flags, detail, pretrained)
 
     def _emit(self, expr: ast.expr, scope: Scope, call: ast.Call, q: str, api: Api, kind: str,
-              revision: str | None, pin: str, flags: set[str], detail: dict[str, str]) -> None:
+              revision: str | None, pin: str, flags: set[str], detail: dict[str, str], pretrained: bool = False) -> None:
+        found = self.res.expr_of(expr, scope, call.lineno, 0) if isinstance(expr, ast.Name) else (expr, scope)
+        if found is not None and isinstance(found[0], (ast.List, ast.Tuple)) and len(found[0].elts) <= 64:
+            # load_ip_adapter(["h94/IP-Adapter", ...]): one reference per element
+            for element in found[0].elts:
+                if not isinstance(element, ast.Starred):
+                    self._emit(element, found[1], call, q, api, kind, revision, pin, flags, detail, pretrained)
+            return
         line, col = _loc(expr)
         got = self.res.value(expr, scope, call.lineno)
         my_flags, my_detail = set(flags), dict(detail)
@@ -245,7 +274,7 @@ class PythonAnalysis:
                 return  # model=None: nothing named
             if got is not UNRESOLVED and not isinstance(got.value, str):
                 return  # a dict of weights, a number: not a reference
-            if api.pickle_suffix_only or api.require_prefix:
+            if api.pickle_suffix_only or (api.require_prefix and not api.registry):
                 return  # an unknown file handle or name: we cannot tell it names a model
             if self._is_path_expression(expr, call.lineno) and api.source not in ("api", "github"):
                 # Path(__file__).parent / "model": some path on disk, whatever its exact value
@@ -260,7 +289,10 @@ class PythonAnalysis:
         if got.overridable_by:
             my_flags.add("overridable")
             my_detail["overridable_by"] = got.overridable_by
-        target = self._classify(value, got.is_path, api, kind)
+        if api.registry and not value.startswith(api.require_prefix):
+            target = self._registry_name(value, api, kind, my_detail, pretrained)
+        else:
+            target = self._classify(value, got.is_path, api, kind)
         if target is None:
             return
         ident, source, tkind, trev = target
@@ -289,6 +321,20 @@ class PythonAnalysis:
                 return self._is_path_expression(expr.func.value, line, depth + 1)
         return False
 
+    def _registry_name(self, value: str, api: Api, kind: str, detail: dict[str, str],
+                       pretrained: bool) -> tuple[str, str, str, str | None] | None:
+        """A name in timm's or open_clip's own registry, used with pretrained weights: timm names
+        with a tag are the repo 'timm/<name>.<tag>'; without one the library picks the tag, so
+        the repo is not known here and the reference is unresolved."""
+        if not pretrained:
+            return None  # no pretrained weights: nothing is downloaded
+        if hubid.is_local_path(value):
+            return value, "local", kind, None
+        if api.registry == "timm" and "." in value and hubid.is_hub_id(f"timm/{value}"):
+            return f"timm/{value}", "huggingface", kind, None
+        detail["registry"] = api.registry or ""
+        return value, "unresolved", kind, None
+
     def _classify(self, value: str, is_path: bool, api: Api, kind: str) -> tuple[str, str, str, str | None] | None:
         """(id, source, kind, revision-in-the-string) or None when the value names no model."""
         if is_path:
@@ -302,7 +348,7 @@ class PythonAnalysis:
             return repo, "api", kind, ref or None
         if api.source == "api":
             return value, "api", kind, None
-        if "://" in value or value.startswith(("hf-hub:", "hf.co/", "huggingface.co/")):
+        if "://" in value or value.startswith(("hf-hub:", "hf_hub:", "hf.co/", "huggingface.co/")):
             t = hubid.parse_hub_url(value)
             if t is None:
                 return None  # a URL elsewhere (an inference endpoint): not a Hub repo
@@ -313,9 +359,11 @@ class PythonAnalysis:
             return value, "local", kind, None
         if hubid.is_local_path(value):
             return value, "local", kind, None
+        if api.provider_suffix and ":" in value:
+            value = value.split(":", 1)[0]
         if value in api.not_hub:
             return None
-        if "/" not in value and api.bare_prefix and hubid.is_hub_id(value):
+        if "/" not in value and api.bare_prefix and hubid.is_hub_id(value) and not hubid.is_canonical_transformers_name(value):
             return api.bare_prefix + value, "huggingface", kind, None
         if hubid.is_hub_id(value) and ("/" in value or api.legacy_bare):
             return value, "huggingface", kind, None
@@ -388,19 +436,57 @@ class PythonScanner(Scanner):
         return self.scan_with_notes(relpath, data)[0]
 
     def scan_with_notes(self, relpath: str, data: bytes) -> tuple[list[ModelReference], list[Gap]]:
-        from aiospo_ci.scan.python_blocks import parse_relevant
-
         hot = hot_lines(data)
-        gaps: list[Gap] = []
-        try:
-            tree = parse_relevant(data, relpath, hot)
-        except (RecursionError, MemoryError):
-            tree = None
-        if tree is None:
-            try:
-                tree = parse_python(data, relpath)
-            except ScanFailure:
-                tree, source, gaps = parse_tolerant(data, relpath)
-                hot = hot_lines(source.encode("utf-8", "surrogatepass"))
+        tree, source, gaps = _parse(relpath, data, hot)
+        if source is not data:
+            hot = hot_lines(source)
         refs, more = analyse(relpath, tree, None, hot=hot)
+        # `class Encoder(SentenceTransformer)` here: its calls (`Encoder("org/x")`) carry no marker
+        # of their own, so look again with the lines that name the class counted in.
+        wider = _lines_naming(source, _table_subclasses(tree), hot)
+        if wider is not None:
+            tree, _, _ = _parse(relpath, source, wider)
+            refs, more = analyse(relpath, tree, None, hot=wider)
         return refs, gaps + more
+
+
+def _parse(relpath: str, data: bytes, hot: list[int] | None) -> tuple[ast.Module, bytes, list[Gap]]:
+    """(the module, the source it was parsed from, gaps): only the relevant blocks when that
+    works, else the whole file, else what can be read of it (the mended source)."""
+    from aiospo_ci.scan.python_blocks import parse_relevant
+
+    try:
+        tree = parse_relevant(data, relpath, hot)
+    except (RecursionError, MemoryError):
+        tree = None
+    if tree is not None:
+        return tree, data, []
+    try:
+        return parse_python(data, relpath), data, []
+    except ScanFailure:
+        tree, source, gaps = parse_tolerant(data, relpath)
+        return tree, source.encode("utf-8", "surrogatepass"), gaps
+
+
+def _table_subclasses(tree: ast.Module) -> list[str]:
+    """Classes defined at the top of the module that derive from a table class."""
+    names = [st.name for st in tree.body if isinstance(st, ast.ClassDef) and st.bases]
+    if not names:
+        return []
+    mod = ModuleFacts(ast.Module(body=[st for st in tree.body if isinstance(st, (ast.Import, ast.ImportFrom, ast.ClassDef))],
+                                 type_ignores=[]), [])
+    index = _index()
+    return [n for n in names if any(index.names_class(alt) for alt in mod.base_qualnames(n))]
+
+
+def _lines_naming(source: bytes, names: list[str], hot: list[int] | None) -> list[int] | None:
+    """`hot` plus the lines where one of `names` is called; None when that adds nothing."""
+    if not names or hot is None:
+        return None
+    import re
+
+    found = set(hot)
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\s*\(")
+    for m in pattern.finditer(source):
+        found.add(source.count(b"\n", 0, m.start()) + 1)
+    return sorted(found) if len(found) > len(hot) else None

@@ -339,6 +339,23 @@ class ModuleFacts:
         if default is not None:
             self.argparse[dest] = (default, long)
 
+    def base_qualnames(self, q: str, depth: int = 0) -> list[str]:
+        """`Encoder.encode` where `class Encoder(SentenceTransformer)` is defined here: the same
+        name through each base, nearest first (bases named through the imports)."""
+        head, dot, rest = q.partition(".")
+        if depth > 5 or head not in self.class_nodes:
+            return []
+        node, _ = self.class_nodes[head]
+        out: list[str] = []
+        for base in node.bases:
+            bq = self.qualname(base, node.lineno)
+            if not bq or bq.split(".", 1)[0] == head:
+                continue
+            alt = bq + dot + rest
+            out.append(alt)
+            out.extend(self.base_qualnames(alt, depth + 1))
+        return out
+
     # -- qualified names --------------------------------------------------------------------------
     def qualname(self, node: ast.expr, line: int, depth: int = 0) -> str | None:
         if depth > MAX_DEPTH:

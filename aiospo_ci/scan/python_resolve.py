@@ -35,6 +35,19 @@ class Value:
 
 
 
+def names_a_path(name: str) -> bool:
+    """`output_dir`, `save_path`, `checkpoint_folder`: a variable, option or field named so holds
+    a folder on disk, even when its value looks like 'org/name' (`--output_dir out/bert`)."""
+    n = name.lower()
+    return n.endswith(("_dir", "_dirs", "_directory", "_folder")) or n.startswith(("output", "save_", "out_dir", "outdir"))
+
+
+def _as_path_if_named_so(name: str, got: Any) -> Any:
+    if got is UNRESOLVED or got.is_path or not isinstance(got.value, str) or not names_a_path(name):
+        return got
+    return Value(got.value, True, got.overridable_by)
+
+
 def _formattable(got: Any) -> bool:
     """A string, or an int short enough to print (str() of a huge int raises)."""
     if got is UNRESOLVED or isinstance(got.value, bool):
@@ -116,9 +129,9 @@ class Resolver:
                     return Value(got.value, got.is_path, got.overridable_by or overridable)
             return UNRESOLVED
         if isinstance(expr, ast.Name):
-            return self._name(expr.id, scope, line, depth)
+            return _as_path_if_named_so(expr.id, self._name(expr.id, scope, line, depth))
         if isinstance(expr, ast.Attribute):
-            return self._attribute(expr, scope, line, depth)
+            return _as_path_if_named_so(expr.attr, self._attribute(expr, scope, line, depth))
         if isinstance(expr, ast.Call):
             return self._call(expr, scope, line, depth)
         if isinstance(expr, ast.Subscript):

@@ -4,7 +4,10 @@ package aiospo.rules.pinning
 
 import data.aiospo.lib
 
-_hub(r) if r.source == "huggingface"
+_hub(r) if {
+	r.source == "huggingface"
+	r.kind != "metric" # an evaluation module (evaluate.load): listed, not judged as a model
+}
 
 # METADATA
 # title: No revision pinned

@@ -18,8 +18,12 @@ findings contains lib.finding("scan/unresolved", action, msg, r.index) if {
 	lib.reported(action)
 	some r in input.references
 	r.source == "unresolved"
-	msg := sprintf("The model loaded by %s is given by the expression `%s`, which cannot be resolved without running the code, so no policy checked it. Use a literal or a module-level constant, or list the possible models in approved_models.", [r.call, r.id])
+	msg := _unresolved_message(r)
 }
+
+_unresolved_message(r) := sprintf("%s loads `%s` from %s's own registry with pretrained weights; the library picks the Hub repository at run time, so no policy checked it. Name the repository (hf-hub:org/name, or name.tag for timm) to have it checked.", [r.call, r.id, r.detail.registry]) if {
+	is_string(r.detail.registry)
+} else := sprintf("The model loaded by %s is given by the expression `%s`, which cannot be resolved without running the code, so no policy checked it. Use a literal or a module-level constant, or list the possible models in approved_models.", [r.call, r.id])
 
 # METADATA
 # title: File not read

@@ -87,3 +87,12 @@ test_suspicious_file_warns if {
 	some f in fs
 	contains(f.message, "sklearn.linear_model._logistic.LogisticRegression")
 }
+
+_registry_ref := fx.ref("resnet50", {}, {"source": "unresolved", "facts": null, "call": "timm.create_model", "detail": {"registry": "timm"}})
+
+test_registry_names_say_the_library_picks_the_repository if {
+	fs := scan.findings with input.config as {} with input.references as [_registry_ref]
+	some f in fs
+	f.rule == "scan/unresolved"
+	contains(f.message, "own registry with pretrained weights")
+}

@@ -222,6 +222,8 @@ case("37_unread", "files not read in full, load arguments that cannot be resolve
                  {"file": "weights/big.bin", "reason": "a weight file of 300000000 bytes, above the 268435456-byte scan limit: its content "
                                                        "was not checked", "cause": "weights-too-large", "line": None}]),
      [["scan/unreadable", "deny", None, False], ["scan/unresolved-argument", "warn", 0, False], ["scan/suspicious-file", "warn", 1, False]])
+case("38_metric", "an evaluation module (evaluate.load) is listed, not judged as a model: no findings",
+     doc([ref("accuracy", kind="metric", call="evaluate.load", revision=None, pin="none")]), [])
 
 
 def main() -> None:

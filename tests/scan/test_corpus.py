@@ -93,7 +93,7 @@ def test_corpus_negatives_are_absent(tmp_path):
         "org/not-a-loader", "org/in-markdown", "org/not-a-model", "org/not-transformers",
         "Xenova/commented-out", "Xenova/in-block-comment",
         "fixture-org/excluded-by-config",
-        "resnet50", "alpaca_en_demo", "squad_in_card", "gpt-4o", "team/project", "my-org/my-finetune",
+        "alpaca_en_demo", "squad_in_card", "gpt-4o", "team/project", "my-org/my-finetune",
         "saves/qwen2.5-7b/lora/sft", "csv", "gradio/hello_world", "org/commented",
         "artifacts/vocab.json",
     ):
