@@ -67,11 +67,23 @@ class _Hit:
         self.revision, self.trust_remote_code = revision, trust_remote_code
 
 
+def _local_path(value: str) -> bool:
+    """A path on disk in a model or dataset key ('./checkpoints/x', '/models/llama',
+    'saves/qwen/lora/sft'): reported as local, not dropped."""
+    v = value.strip()
+    if not v or any(c.isspace() for c in v):
+        return False  # a sentence or a command, not a path
+    return hubid.is_local_path(v) or v.startswith(("./", "../", "/", "~/"))
+
+
 def _refs(relpath: str, prefix: str, hits: list[_Hit]) -> list[ModelReference]:
     out = []
     for h in sorted(hits, key=lambda h: (h.line, h.column or 0)):
         t = hub_target(h.value)
         if t is None:
+            if _local_path(h.value):
+                out.append(ModelReference(file=relpath, line=h.line, column=h.column, id=h.value.strip(), kind=h.kind,  # type: ignore[arg-type]
+                                          source="local", call=f"{prefix}:{h.key}"))
             continue
         revision = h.revision if h.revision is not None else t.revision
         kind = "dataset" if t.kind == "dataset" else h.kind
@@ -301,7 +313,7 @@ def _keyed_hits(obj: Any, text: str, pattern: Callable[[str, str], re.Pattern[st
     _walk_pairs(obj, MODEL_KEYS, found)
     hits, used = [], {}  # type: ignore[var-annotated]
     for key, value, kind, revision, trc in found:
-        if hub_target(value) is None:
+        if hub_target(value) is None and not _local_path(value):
             continue
         line, col = _locate(text, pattern, key, value, used)
         hits.append(_Hit(key, value, line, col, kind, revision, trc))

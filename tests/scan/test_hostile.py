@@ -25,14 +25,14 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PATH_FOR = {
     "python": "m.py", "notebook": "n.ipynb", "yaml": "c.yaml", "json": "c.json", "toml": "c.toml",
     "model-card": "README.md", "env": ".env", "shell": "run.sh", "modelfile": "Modelfile",
-    "javascript": "a.mjs", "weights": "w.pkl",
+    "javascript": "a.mjs", "weights": "w.pkl", "markdown-shell": "README.md", "requirements": "requirements.txt",
 }
 FRAGMENTS = [
     "from transformers import AutoModel\n", "import os\n", "AutoModel.from_pretrained(", '"org/name"', "'gpt2'",
     ", revision=", "trust_remote_code=True", ")", "(", "[", "]", "{", "}", "**", "f'{x}'", "x = ", "\n", "    ",
     "def f(a=1):\n", "class C:\n", "os.environ.get('M', 'org/x')", "pipeline(", "model=", "\\", "#", '"""', "\x00",
     "base_model: org/x\n", "&a [*a, *a]\n", '{"model": "org/x"}', "model = \"org/x\"\n", "---\n", "hf download ",
-    "huggingface-cli download org/x\n", "FROM hf.co/a/b\n", "import { pipeline } from '@huggingface/transformers';\n",
+    "huggingface-cli download org/x\n", "FROM hf.co/a/b\n", "```bash\n", "```\n", "--model_name_or_path ", "wget https://huggingface.co/a/b/resolve/main/x\n", "import { pipeline } from '@huggingface/transformers';\n",
     "`${x}`", "/*", "*/", "//", "!pip install x\n", "%%bash\n", "\udcff", "é", "\r", "\t",
 ]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
