@@ -156,7 +156,7 @@ class NotebookScanner(Scanner):
             except ScanFailure:  # cells that parse alone but not together
                 tree, source, gaps = python.parse_tolerant(source, relpath, top_level_await=True)
                 notes.extend(Gap(g.cause, f"the cells joined: {g.reason}") for g in gaps)
-            hot = python.hot_lines(source.encode("utf-8", "surrogatepass"))
+            hot = python.hot_lines(source.encode("utf-8", "surrogatepass"), every_library=True)
             found, more = python.analyse(relpath, tree, py_map, hot=hot, notebook=True)
             refs.extend(found)
             notes.extend(more)

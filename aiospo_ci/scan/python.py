@@ -15,6 +15,7 @@ matches calls against the table and makes the references.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from typing import Any
 
@@ -22,7 +23,7 @@ from aiospo_ci.model import ModelReference
 from aiospo_ci.scan import budget, hubid
 from aiospo_ci.scan.budget import BudgetExceeded
 from aiospo_ci.scan.interface import Gap, ScanFailure, Scanner
-from aiospo_ci.scan.python_apis import PICKLE_MODEL_SUFFIXES, Api, ApiIndex, may_reference
+from aiospo_ci.scan.python_apis import CLASS_MODULES, PICKLE_MODEL_SUFFIXES, Api, ApiIndex, may_reference
 from aiospo_ci.scan.python_module import CALL_MARKERS, NOTEBOOK_NAMES, ModuleFacts, Scope, hot_lines
 from aiospo_ci.scan.python_resolve import UNRESOLVED, Resolver
 
@@ -67,6 +68,21 @@ def decode_python(data: bytes) -> tuple[str, Gap | None]:
         text = data.decode("utf-8-sig", "replace")
         return text, Gap("encoding", f"cannot be decoded as Python source ({reason}); it was read with the "
                                      "undecodable bytes replaced", None)
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
+
+
+def as_utf8(data: bytes) -> bytes | None:
+    """The source as UTF-8 bytes, for the byte-level prefilter and markers: a file that declares
+    another encoding (`# coding: utf-7` can spell `from_pretrained` without those bytes) is
+    decoded first. None: it declares an encoding it cannot be decoded with."""
+    head = b"\n".join(data.split(b"\n", 2)[:2])
+    m = _COOKIE.search(head)
+    if m is None or m.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8", b"ascii", b"us-ascii"):
+        return data
+    text, gap = decode_python(data)
+    return None if gap is not None else text.encode("utf-8", "surrogatepass")
 
 
 def parse_tolerant(data: bytes | str, filename: str, *, top_level_await: bool = False) -> tuple[ast.Module, str, list[Gap]]:
@@ -430,13 +446,21 @@ class PythonScanner(Scanner):
         return relpath.endswith((".py", ".pyi", ".pyw"))
 
     def may_contain(self, data: bytes) -> bool:
-        return may_contain_python(data)
+        text = as_utf8(data)
+        return text is None or may_contain_python(text)
 
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
         return self.scan_with_notes(relpath, data)[0]
 
     def scan_with_notes(self, relpath: str, data: bytes) -> tuple[list[ModelReference], list[Gap]]:
-        hot = hot_lines(data)
+        # an encoding nobody can decode: the markers are looked for in the bytes as UTF-8, and
+        # parse_tolerant reads the file with replacements and says so
+        text = as_utf8(data) or data
+        hot = hot_lines(text)
+        if hot == [] and not (b"class " in data and any(m in data for m in CLASS_MODULES)):
+            # no line holds a call a table entry could match (the prefilter let it through for a
+            # `from_pretrained` in a docstring): nothing to parse
+            return [], []
         tree, source, gaps = _parse(relpath, data, hot)
         if source is not data:
             hot = hot_lines(source)

@@ -263,30 +263,49 @@ def may_reference(data: bytes, loose: bool = False) -> bool:
     return False
 
 
-def call_markers() -> tuple[bytes, ...]:
-    """Strings one of which sits on every line a table call can start or name its id on: the
-    call names and the id keywords. The analysis looks only into statements holding one."""
-    found: set[bytes] = {b"add_argument", b"hf://", b"hf-hub:", b"huggingface.co"}
-    for api in APIS:
-        last = api.pattern.rsplit(".", 1)[-1]
-        if "*" not in last:
-            # a short name is looked for as a call ('load(' not 'payload'); the call's own
-            # first line always holds it
-            found.add(last.encode() + (b"(" if len(last) < 6 else b""))
-            continue
-        tail = last.replace("*", "")
-        if len(tail) >= 4:
-            found.add(tail.encode())
-        else:  # 'openai.*': any method; the id comes as a keyword, `model=` on its own line
-            for _, kw in api.slots:
-                if kw is not None:
-                    found.add(kw.encode() + b"=")
-    # Drop markers that contain another: the shorter one already finds those lines.
+def _markers_of(api: Api) -> set[bytes]:
+    last = api.pattern.rsplit(".", 1)[-1]
+    if "*" not in last:
+        return {last.encode() + b"("}  # the call's own first line holds its name and the bracket
+    tail = last.replace("*", "")
+    if len(tail) >= 4:
+        return {tail.encode() + b"("}
+    # 'openai.*': any method; the id comes as a keyword, `model=` on its own line; a registry's
+    # calls (open_clip's) are found by their own markers ('pretrained')
+    return {kw.encode() + b"=" for _, kw in api.slots if kw is not None} | (set(api.markers) if api.registry else set())
+
+
+def _minimal(markers: set[bytes]) -> tuple[bytes, ...]:
+    """Drop markers that contain another: the shorter one already finds those lines."""
     kept: list[bytes] = []
-    for m in sorted(found, key=len):
+    for m in sorted(markers, key=lambda m: (len(m), m)):
         if not any(k in m for k in kept):
             kept.append(m)
     return tuple(kept)
+
+
+def call_markers_by_module() -> dict[str, tuple[bytes, ...]]:
+    """Strings one of which sits on every line a table call can start or name its id on, keyed
+    by the module a file must mention for them to matter ('*': always): `completion(` counts
+    only in a file that mentions litellm. The analysis looks only into statements holding one."""
+    found: dict[str, set[bytes]] = {"*": {b"add_argument", b"hf://", b"hf-hub:", b"hf_hub:"}}
+    for api in APIS:
+        root = api.pattern.split(".", 1)[0]
+        found.setdefault("*" if "*" in root else root, set()).update(_markers_of(api))
+    return {root: _minimal(markers) for root, markers in found.items()}
+
+
+def call_markers() -> tuple[bytes, ...]:
+    """Every call-site marker, whatever the file mentions."""
+    return _minimal({m for markers in call_markers_by_module().values() for m in markers})
+
+
+# Libraries whose table entries are classes (`SentenceTransformer(...)`, `PeftModel.from_pretrained`):
+# a file importing one may subclass it, and call the subclass with no marker on the line.
+CLASS_MODULES: tuple[bytes, ...] = tuple(sorted({
+    api.pattern.split(".", 1)[0].encode() for api in APIS
+    if "*" not in api.pattern.split(".", 1)[0] and any(seg.lstrip("*")[:1].isupper() for seg in api.pattern.split(".")[1:])
+}))
 
 
 class ApiIndex:

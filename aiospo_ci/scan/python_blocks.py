@@ -23,7 +23,8 @@ from bisect import bisect_left
 _CONTINUES = re.compile(rb"(?:else|finally)[ \t]*:|elif\b|except\b|[)\]}]")
 _MIN_BYTES = 16 * 1024  # below this a whole parse is as cheap as the bookkeeping
 _CLASS_ROUNDS = 3
-_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+# A name a parsed block uses; one right after a quote is a string's content (`__all__ = ["Cls"]`).
+_IDENTIFIER = re.compile(rb"(?<![\w\"'])[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Block:

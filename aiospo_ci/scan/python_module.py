@@ -7,9 +7,12 @@ from __future__ import annotations
 import ast
 from bisect import bisect_left, bisect_right
 
-from aiospo_ci.scan.python_apis import call_markers
+from aiospo_ci.scan.python_apis import call_markers, call_markers_by_module
 
 CALL_MARKERS = call_markers()
+_MARKERS_BY_MODULE = tuple((root.encode(), markers) for root, markers in call_markers_by_module().items() if root != "*")
+_ALWAYS = call_markers_by_module()["*"]
+_NEVER_CODE = (b"#", b">>> ", b"... ")
 MAX_DEPTH = 24  # resolution hops (a = b; b = c; ...): cycles end here
 # Names a notebook calls without importing them (a cell run in an earlier session did): only
 # names no other library uses for something else ('pipeline' is not one of them).
@@ -37,15 +40,27 @@ def is_hot(hot: list[int] | None, first: int, last: int) -> bool:
     return i < len(hot) and hot[i] <= last
 
 
-def hot_lines(source: bytes) -> list[int] | None:
-    """The sorted line numbers holding a call-site marker (python_apis.call_markers)."""
+def hot_lines(source: bytes, every_library: bool = False) -> list[int] | None:
+    """The sorted line numbers holding a call-site marker (python_apis.call_markers_by_module:
+    a library's own markers only where the file mentions that library, or `every_library` for
+    a notebook, whose loaders may come from a kernel that imported them)."""
     if b"\r" in source and source.count(b"\r") != source.count(b"\r\n"):
         return None  # old Mac line ends: count lines as the parser does, by walking everything
+    markers = set(_ALWAYS)
+    for root, own in _MARKERS_BY_MODULE:
+        if every_library or root in source:
+            markers.update(own)
     found: list[int] = []
-    for marker in CALL_MARKERS:
+    for marker in markers:
         i = source.find(marker)
         while i >= 0:
-            found.append(i)
+            start = source.rfind(b"\n", 0, i) + 1
+            while source[start: start + 1] in (b" ", b"\t"):
+                start += 1
+            # a comment or a doctest line (`>>> m = X.from_pretrained(...)` in a docstring) is
+            # never a call, whatever it names
+            if not source.startswith(_NEVER_CODE, start):
+                found.append(i)
             i = source.find(marker, i + 1)
     lines: list[int] = []
     line, at = 1, 0
@@ -66,7 +81,9 @@ class Scope:
 
     def __init__(self, node: ast.AST, kind: str, parent: Scope | None, class_name: str | None = None):
         self.node, self.kind, self.parent, self.class_name = node, kind, parent, class_name
-        self.assigns: dict[str, list[tuple[int, ast.expr, Scope]]] = {}
+        # name -> [(line, value)]: the scope is the one holding the list (not stored with each
+        # entry, which would make every scope a reference cycle the garbage collector must chase)
+        self.assigns: dict[str, list[tuple[int, ast.expr]]] = {}
         self.params: dict[str, ast.expr | None] = {}
 
 
@@ -129,8 +146,8 @@ class ModuleFacts:
     def _sort(self) -> None:
         """The walk is depth-first, not in source order: put every history in line order."""
         for scope in self._scopes:
-            for entries in scope.assigns.values():
-                entries.sort(key=lambda e: e[0])
+            for assigned in scope.assigns.values():
+                assigned.sort(key=lambda e: e[0])
         for info in self.classes.values():
             for entries in info.attrs.values():
                 entries.sort(key=lambda e: e[0])
@@ -305,7 +322,7 @@ class ModuleFacts:
                 self.classes[scope.class_name].attrs.setdefault(target.id, []).append(  # type: ignore[index]
                     (line, _field_default(value), scope))
             else:
-                scope.assigns.setdefault(target.id, []).append((line, value, scope))
+                scope.assigns.setdefault(target.id, []).append((line, value))
             if isinstance(value, ast.Call):
                 self.instances.setdefault(target.id, []).append((line, value))
                 if isinstance(value.func, ast.Attribute) and value.func.attr in ("parse_args", "parse_known_args"):

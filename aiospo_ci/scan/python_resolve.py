@@ -195,7 +195,7 @@ class Resolver:
                 else:
                     chosen = entries[-1]
                 if chosen is not None:
-                    return chosen[1], chosen[2], chosen[0]
+                    return chosen[1], s, chosen[0]
             if name in s.params:
                 default = s.params[name]
                 if default is None:

@@ -221,8 +221,22 @@ def test_isolated_scan_returns_its_answer():
 def test_a_large_file_of_nothing_but_names_ends_within_its_budget(tmp_path):
     """Ten megabytes of `a` lines take CPython's parser about a minute and nine gigabytes; the
     file is scanned in a child process capped in time and memory, and reported unread."""
-    (tmp_path / "names.py").write_bytes(b"from transformers import AutoModel\n" + b"a\n" * (4 * 1024 * 1024))
+    (tmp_path / "names.py").write_bytes(b"from transformers import AutoModel\n" + b"a\n" * (4 * 1024 * 1024)
+                                        + b"AutoModel.from_pretrained('org/after-the-names')\n")
     started = time.monotonic()
     result = scan_paths(tmp_path, cache_dir=tmp_path / ".c", jobs=1)
     assert time.monotonic() - started < budget.FILE_SECONDS + 10
     assert [(u.file, u.cause) for u in result.unread] == [("names.py", "budget")]
+
+
+def test_a_declared_encoding_cannot_hide_a_load_from_the_prefilter():
+    """UTF-7 can spell every letter of `from_pretrained` in base64: the bytes hold no marker,
+    but Python decodes it and runs the load."""
+    text = 'from transformers import AutoModel\nAutoModel.from_pretrained("org/hidden")\n'
+    hidden = "".join(f"+{__import__('base64').b64encode(c.encode('utf-16-be')).decode().rstrip('=')}-" if c.isalpha() else c
+                     for c in text)
+    data = b"# -*- coding: utf-7 -*-\n" + hidden.encode("ascii")
+    assert b"from_pretrained" not in data and compile(data, "x", "exec")
+    scanner = PythonScanner()
+    assert scanner.may_contain(data)
+    assert [(r.id, r.line) for r in scanner.scan("hidden.py", data)] == [("org/hidden", 3)]
