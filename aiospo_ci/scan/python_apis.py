@@ -300,12 +300,32 @@ def call_markers() -> tuple[bytes, ...]:
     return _minimal({m for markers in call_markers_by_module().values() for m in markers})
 
 
-# Libraries whose table entries are classes (`SentenceTransformer(...)`, `PeftModel.from_pretrained`):
-# a file importing one may subclass it, and call the subclass with no marker on the line.
-CLASS_MODULES: tuple[bytes, ...] = tuple(sorted({
-    api.pattern.split(".", 1)[0].encode() for api in APIS
-    if "*" not in api.pattern.split(".", 1)[0] and any(seg.lstrip("*")[:1].isupper() for seg in api.pattern.split(".")[1:])
-}))
+# Libraries whose table entries are classes (`SentenceTransformer(...)`, `PeftModel.from_pretrained`),
+# with those class names: a file importing one may subclass it and call the subclass with no
+# marker on the line.
+def _class_names() -> dict[bytes, tuple[bytes, ...]]:
+    out: dict[bytes, set[bytes]] = {}
+    for api in APIS:
+        root, *rest = api.pattern.split(".")
+        names = {seg.strip("*").encode() for seg in rest if seg.lstrip("*")[:1].isupper()}
+        if "*" not in root and names:
+            out.setdefault(root.encode(), set()).update(n for n in names if n)
+    return {root: tuple(sorted(names)) for root, names in out.items()}
+
+
+CLASS_NAMES = _class_names()
+_IMPORT_OF = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(" + b"|".join(CLASS_NAMES) + rb")\b", re.M)
+
+
+_NAMES_OF = {root: re.compile(b"|".join(names)) for root, names in CLASS_NAMES.items()}
+
+
+def may_subclass(data: bytes) -> bool:
+    """Whether the file imports a table library and names one of its classes: it may subclass it."""
+    if b"class " not in data:
+        return False
+    roots = {m.group(1) for m in _IMPORT_OF.finditer(data)}
+    return any(_NAMES_OF[root].search(data) for root in roots)
 
 
 class ApiIndex:

@@ -5,6 +5,7 @@ and the calls worth looking at (those on lines holding a call-site marker)."""
 from __future__ import annotations
 
 import ast
+import re
 from bisect import bisect_left, bisect_right
 
 from aiospo_ci.scan.python_apis import call_markers, call_markers_by_module
@@ -40,31 +41,59 @@ def is_hot(hot: list[int] | None, first: int, last: int) -> bool:
     return i < len(hot) and hot[i] <= last
 
 
+_IMPORTED = re.compile(rb"[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^#;\n]*))")
+_WORD = re.compile(rb"[A-Za-z_]\w*")
+_FINDERS: dict[frozenset[bytes], re.Pattern[bytes]] = {}
+
+
+def imported_roots(source: bytes) -> set[bytes]:
+    """The top-level modules the file imports (`import a.b as c, d` -> a, d; `from e.f import g` -> e)."""
+    roots: set[bytes] = set()
+    i = source.find(b"import")
+    while i >= 0:  # only the lines holding the word: a find in C, then one match per line
+        start = source.rfind(b"\n", 0, i) + 1
+        end = source.find(b"\n", i)
+        end = len(source) if end < 0 else end
+        m = _IMPORTED.match(source, start, end)
+        if m and m.group(1):
+            roots.add(m.group(1))
+        elif m:
+            for part in m.group(2).replace(b"(", b" ").split(b","):
+                word = _WORD.match(part.strip())
+                if word:
+                    roots.add(word.group())
+        i = source.find(b"import", end)
+    return roots
+
+
 def hot_lines(source: bytes, every_library: bool = False) -> list[int] | None:
     """The sorted line numbers holding a call-site marker (python_apis.call_markers_by_module:
-    a library's own markers only where the file mentions that library, or `every_library` for
+    a library's own markers only where the file imports that library, or `every_library` for
     a notebook, whose loaders may come from a kernel that imported them)."""
     if b"\r" in source and source.count(b"\r") != source.count(b"\r\n"):
         return None  # old Mac line ends: count lines as the parser does, by walking everything
     markers = set(_ALWAYS)
+    roots = imported_roots(source) if not every_library else set()
     for root, own in _MARKERS_BY_MODULE:
-        if every_library or root in source:
+        if every_library or root in roots:
             markers.update(own)
+    key = frozenset(markers)
+    finder = _FINDERS.get(key)
+    if finder is None:  # one pass over the file for all of them; few distinct sets ever occur
+        finder = _FINDERS[key] = re.compile(b"|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True)))
     found: list[int] = []
-    for marker in markers:
-        i = source.find(marker)
-        while i >= 0:
-            start = source.rfind(b"\n", 0, i) + 1
-            while source[start: start + 1] in (b" ", b"\t"):
-                start += 1
-            # a comment or a doctest line (`>>> m = X.from_pretrained(...)` in a docstring) is
-            # never a call, whatever it names
-            if not source.startswith(_NEVER_CODE, start):
-                found.append(i)
-            i = source.find(marker, i + 1)
+    for match in finder.finditer(source):
+        i = match.start()
+        start = source.rfind(b"\n", 0, i) + 1
+        while source[start: start + 1] in (b" ", b"\t"):
+            start += 1
+        # a comment or a doctest line (`>>> m = X.from_pretrained(...)` in a docstring) is never
+        # a call, whatever it names
+        if not source.startswith(_NEVER_CODE, start):
+            found.append(i)
     lines: list[int] = []
     line, at = 1, 0
-    for i in sorted(found):
+    for i in found:
         line += source.count(b"\n", at, i)
         at = i
         if not lines or lines[-1] != line:
