@@ -198,7 +198,8 @@ class Resolver:
                     return chosen[1], s, chosen[0]
             if name in s.params:
                 default = s.params[name]
-                if default is None:
+                if default is None or (isinstance(default, ast.Constant) and default.value is None):
+                    # no default, or None: whatever the caller passes (loading None would fail)
                     return None
                 return default, s.parent or s, getattr(s.node, "lineno", line)
             first = False

@@ -249,3 +249,13 @@ def test_unresolved_paths_are_local_not_unresolved():
     """)
     assert [r.source for r in refs] == ["local", "local", "local"]
     assert refs[0].id == "Path(__file__).parent / 'weights'"
+
+
+def test_a_parameter_defaulting_to_none_is_whatever_the_caller_passes():
+    refs = scan("""
+        from datasets import load_dataset
+        def evaluate(dataset_id=None, model_id="org/default"):
+            data = load_dataset(dataset_id)
+            return AutoModel.from_pretrained(model_id)
+    """)
+    assert [(r.id, r.source) for r in refs] == [("dataset_id", "unresolved"), ("org/default", "huggingface")]
