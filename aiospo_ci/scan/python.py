@@ -271,16 +271,17 @@ class PythonAnalysis:
                 expr = self.mod.with_open[expr.id]  # pickle.load(f) with `with open(path) as f`
             elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "open" and expr.args:
                 expr = expr.args[0]
-            self._emit(expr, s, call, q, api, kind, revision, pin, flags, detail, pretrained)
+            self._emit(expr, s, call, q, api, kind, revision, pin, flags, detail, pretrained, kw in api.strings_only)
 
     def _emit(self, expr: ast.expr, scope: Scope, call: ast.Call, q: str, api: Api, kind: str,
-              revision: str | None, pin: str, flags: set[str], detail: dict[str, str], pretrained: bool = False) -> None:
+              revision: str | None, pin: str, flags: set[str], detail: dict[str, str], pretrained: bool = False,
+              strings_only: bool = False) -> None:
         found = self.res.expr_of(expr, scope, call.lineno, 0) if isinstance(expr, ast.Name) else (expr, scope)
         if found is not None and isinstance(found[0], (ast.List, ast.Tuple)) and len(found[0].elts) <= 64:
             # load_ip_adapter(["h94/IP-Adapter", ...]): one reference per element
             for element in found[0].elts:
                 if not isinstance(element, ast.Starred):
-                    self._emit(element, found[1], call, q, api, kind, revision, pin, flags, detail, pretrained)
+                    self._emit(element, found[1], call, q, api, kind, revision, pin, flags, detail, pretrained, strings_only)
             return
         line, col = _loc(expr)
         got = self.res.value(expr, scope, call.lineno)
@@ -290,8 +291,10 @@ class PythonAnalysis:
                 return  # model=None: nothing named
             if got is not UNRESOLVED and not isinstance(got.value, str):
                 return  # a dict of weights, a number: not a reference
-            if api.pickle_suffix_only or (api.require_prefix and not api.registry):
-                return  # an unknown file handle or name: we cannot tell it names a model
+            if api.pickle_suffix_only or (api.require_prefix and not api.registry) or strings_only:
+                return  # an unknown file handle, name or function: we cannot tell it names a model
+            if self._loaded_object(expr, scope, call.lineno):
+                return  # `pipeline(model=model)` with `model = AutoModel.from_pretrained(...)`: reported there
             if self._is_path_expression(expr, call.lineno) and api.source not in ("api", "github"):
                 # Path(__file__).parent / "model": some path on disk, whatever its exact value
                 self._add(line, col, _text(expr), kind, "local", q, None, "none", my_flags, None, my_detail)
@@ -317,6 +320,26 @@ class PythonAnalysis:
         provider = api.provider if source == "api" else None
         self._add(line, col, ident, tkind, source, q, revision if source != "local" else None,
                   pin if source != "local" else "none", my_flags, provider, my_detail)
+
+    def _loaded_object(self, expr: ast.expr, scope: Scope, line: int) -> bool:
+        """Whether a name holds what a table call returned (a model loaded a few lines up, maybe
+        moved: `AutoModel.from_pretrained(...).to("cuda")`): an object, already reported, not a name."""
+        if not isinstance(expr, ast.Name):
+            return False
+        # bound before this statement: in `model = X.from_pretrained(model)` the argument is
+        # what `model` held before the line rebinds it
+        found = self.res.expr_of(expr, scope, line - 1, 0)
+        value = found[0] if found is not None else None
+        index = _index()
+        for _ in range(8):
+            if not isinstance(value, ast.Call):
+                return False
+            q = self.mod.qualname(value.func, line)
+            if q and index.find(q) is not None:
+                return True
+            func = value.func
+            value = func.value if isinstance(func, ast.Attribute) else None
+        return False
 
     def _is_path_expression(self, expr: ast.expr, line: int, depth: int = 0) -> bool:
         """Built by os.path/pathlib (or from __file__): a filesystem path even when unresolved."""

@@ -55,6 +55,9 @@ class Api:
     registry: str | None = None
     registry_flag: str | None = None
     provider_suffix: bool = False  # 'org/name:provider' (Inference Providers) names org/name
+    # keywords that also take other things (TRL's reward_funcs: functions or model ids): only a
+    # value resolved to a string is reported from them
+    strings_only: tuple[str, ...] = ()
     markers: tuple[bytes, ...] = field(default=())
 
 
@@ -150,6 +153,12 @@ APIS: tuple[Api, ...] = (
     Api("vllm.entrypoints.llm.LLM", ((0, "model"), (None, "tokenizer")), markers=(b"vllm",)),
     Api("mlx_lm.load", ((0, "path_or_hf_repo"),), revision_kw=None, markers=(b"mlx_lm",)),
     Api("mlx_lm.utils.load", ((0, "path_or_hf_repo"),), revision_kw=None, markers=(b"mlx_lm",)),
+    Api("mlx_lm.utils.sharded_load", ((0, "repo"),), revision_kw=None, markers=(b"mlx_lm",)),
+    Api("mlx_lm.sharded_load", ((0, "repo"),), revision_kw=None, markers=(b"mlx_lm",)),
+    # --- TRL: the trainers load a model given as an id (documented: `model` may be the id of a
+    #     pretrained model on the Hub), likewise ref, teacher and reward models ---------------------
+    Api("trl.*Trainer", ((0, "model"), (None, "ref_model"), (None, "teacher_model"), (None, "reward_model"),
+                         (None, "reward_funcs")), strings_only=("reward_funcs",), markers=(b"Trainer(",)),
     # --- LangChain / LlamaIndex wrappers ------------------------------------------------------
     Api("*.HuggingFaceEmbeddings", ((None, "model_name"), (None, "model")), revision_kw=None,
         markers=(b"HuggingFace",)),
@@ -170,6 +179,7 @@ APIS: tuple[Api, ...] = (
         flags_always=("trust_remote_code",), markers=(b"torch.hub", b"hub.load")),
     Api("torch.load", ((0, "f"),), paths_only=True, revision_kw=None, torch_load=True,
         markers=(b"torch.load", b"import load")),
+    Api("mlx.core.load", ((0, "file"),), paths_only=True, revision_kw=None, markers=(b"load(",)),
     Api("pickle.load", ((0, "file"),), paths_only=True, pickle_suffix_only=True, revision_kw=None,
         flags_always=("pickle_load",), markers=(b"pickle",)),
     Api("_pickle.load", ((0, "file"),), paths_only=True, pickle_suffix_only=True, revision_kw=None,
@@ -213,7 +223,7 @@ IMPORT_GATES: dict[str, tuple[bytes, ...] | None] = {
     "transformers": None, "diffusers": None, "peft": None, "unsloth": None, "llama_cpp": None,
     "sentence_transformers": None, "huggingface_hub": None, "vllm": None, "mlx_lm": None,
     "timm": (b"create_model",), "open_clip": None, "datasets": (b"load_dataset", b"load_metric"),
-    "evaluate": (b"load(",), "optimum": None,
+    "evaluate": (b"load(",), "optimum": None, "trl": (b"Trainer(",), "mlx": (b"load(",),
     "torch": (b"load(",), "pickle": (b"load(",), "_pickle": (b"load(",), "cloudpickle": (b"load(",),
     "dill": (b"load(",), "joblib": (b"load(",), "pandas": (b"read_pickle",),
     "langchain": (b"HuggingFace",), "langchain_community": (b"HuggingFace",), "langchain_huggingface": None,

@@ -354,3 +354,52 @@ def test_huggingface_js_inference_client_models():
 def test_js_files_without_the_inference_package_ignore_model_keys():
     assert JavaScriptScanner().scan("app.js", b'import OpenAI from "openai";\nconst r = { model: "org/name" };\n') == []
     assert not JavaScriptScanner().may_contain(json.dumps({"model": "org/name"}).encode())
+
+
+def test_trl_trainers_load_a_model_given_by_its_id():
+    got = refs("""
+        from trl import SFTTrainer, GRPOTrainer, DPOTrainer
+        from trl.trainer.reward_trainer import RewardTrainer
+        def accuracy_reward(completions, **kwargs):
+            return [1.0 for _ in completions]
+        sft = SFTTrainer(model="Qwen/Qwen2-0.5B", train_dataset=dataset)
+        grpo = GRPOTrainer(model="Qwen/Qwen2-0.5B-Instruct", reward_funcs=[accuracy_reward, "weqweasdas/RM-Gemma-2B"])
+        dpo = DPOTrainer(model=model_args.model_name_or_path, ref_model=None, train_dataset=dataset)
+        rm = RewardTrainer(model="Qwen/Qwen2.5-0.5B-Instruct", train_dataset=dataset)
+        sft.train()
+    """)
+    assert [(line, ident, source) for line, ident, _, source, _, _, _ in got] == [
+        (6, "Qwen/Qwen2-0.5B", "huggingface"), (7, "Qwen/Qwen2-0.5B-Instruct", "huggingface"),
+        (7, "weqweasdas/RM-Gemma-2B", "huggingface"), (8, "model_args.model_name_or_path", "unresolved"),
+        (9, "Qwen/Qwen2.5-0.5B-Instruct", "huggingface"),
+    ]
+
+
+def test_a_model_object_passed_on_is_not_a_second_unresolved_reference():
+    got = ids("""
+        from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
+        from trl import SFTTrainer
+        model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2-0.5B").to("cuda")
+        tokenizer = AutoTokenizer.from_pretrained("Qwen/Qwen2-0.5B")
+        generator = pipeline("text-generation", model=model, tokenizer=tokenizer)
+        trainer = SFTTrainer(model=model, processing_class=tokenizer)
+        other = pipeline("text-generation", model=model_from_elsewhere)
+        def reload(model):
+            model = AutoModelForCausalLM.from_pretrained(model)
+            return model
+    """)
+    assert got == [("Qwen/Qwen2-0.5B", "huggingface"), ("Qwen/Qwen2-0.5B", "huggingface"), ("model_from_elsewhere", "unresolved"),
+                   ("model", "unresolved")]
+
+
+def test_mlx_loads_sharded_and_weights():
+    got = refs("""
+        import mlx.core as mx
+        from mlx_lm.utils import sharded_load
+        model, tokenizer = sharded_load("mlx-community/Qwen3-30B-A3B-4bit", pipeline_group, tensor_group)
+        weights = mx.load("adapters/adapters.safetensors")
+    """)
+    assert [(ident, source, call) for _, ident, _, source, call, _, _ in got] == [
+        ("mlx-community/Qwen3-30B-A3B-4bit", "huggingface", "mlx_lm.utils.sharded_load"),
+        ("adapters/adapters.safetensors", "local", "mlx.core.load"),
+    ]
