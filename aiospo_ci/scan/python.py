@@ -42,9 +42,10 @@ def _index() -> ApiIndex:
 
 def parse_python(data: bytes | str, filename: str, *, top_level_await: bool = False) -> ast.Module:
     """ast.parse that turns every way of failing into ScanFailure with one sentence."""
-    flags = ast.PyCF_ONLY_AST | (ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if top_level_await else 0)
+    from aiospo_ci.scan.python_blocks import parse_ast
+
     try:
-        return compile(data, filename, "exec", flags, dont_inherit=True)
+        return parse_ast(data, filename, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if top_level_await else 0)
     except SyntaxError as e:
         where = f" (line {e.lineno})" if e.lineno else ""
         raise ScanFailure(f"not valid {PYTHON}: {e.msg}{where}", "parse", e.lineno) from None
@@ -145,7 +146,7 @@ class PythonAnalysis:
         """The references; `gaps` afterwards lists the calls that could not be analysed. One call
         that breaks the analysis costs that call (reported unread), never the rest of the file."""
         index = _index()
-        crashed: list[tuple[int, str]] = []
+        failed: list[tuple[int, str, str]] = []  # (line, cause, what)
         for call, scope in self.mod.calls:
             line = call.lineno
             try:
@@ -161,12 +162,11 @@ class PythonAnalysis:
                 self.gaps.append(Gap("budget", f"read up to line {self._line(line)} only: the scan {e}", self._line(line)))
                 break
             except (RecursionError, MemoryError):
-                crashed.append((line, "nested too deeply to analyse"))
+                failed.append((line, "budget", "nested too deeply to analyse"))
             except Exception as e:  # noqa: BLE001 - a scanner bug on one call is reported unread, the rest still counts
-                crashed.append((line, f"{type(e).__name__}: {e}"[:200]))
-        for line, what in crashed:
-            self.gaps.append(Gap("crash" if "nested" not in what else "budget",
-                                 f"the call at line {self._line(line)} could not be analysed ({what})", self._line(line)))
+                failed.append((line, "crash", f"{type(e).__name__}: {e}"[:200]))
+        for line, cause, what in failed:
+            self.gaps.append(Gap(cause, f"the call at line {self._line(line)} could not be analysed ({what})", self._line(line)))
         if self.res.exhausted:
             self.gaps.append(Gap("budget", f"more than {budget.RESOLVE_STEPS} value resolutions needed; the names not resolved "
                                            "by then are reported unresolved"))

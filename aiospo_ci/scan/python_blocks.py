@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from bisect import bisect_left
+from typing import Any
 
 # Column-0 lines that continue the statement above: `else:` of a top-level if/for/try, closing
 # brackets. Whole words only: `elsewhere = 1` starts a statement of its own.
@@ -86,6 +88,14 @@ def _classify(data: bytes, start: int, end: int) -> tuple[str, bytes]:
     return "simple", b""
 
 
+def parse_ast(source: Any, filename: str, flags: int = 0) -> Any:
+    """compile() to an AST, with the warnings the parser emits about the scanned code (invalid
+    escape sequences, `is` with a literal) silenced: they are the code's, not the run's."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return compile(source, filename, "exec", ast.PyCF_ONLY_AST | flags, dont_inherit=True)
+
+
 def _hot(hot: list[int], first: int, last: int) -> bool:
     i = bisect_left(hot, first)
     return i < len(hot) and hot[i] <= last
@@ -116,7 +126,7 @@ def parse_relevant(data: bytes, filename: str, hot: list[int] | None) -> ast.Mod
             return None
     pieces = [data[b.start: b.end] if c else b"\n" * data.count(b"\n", b.start, b.end) for b, c in zip(blocks, chosen)]
     try:
-        tree = compile(b"".join(pieces), filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = parse_ast(b"".join(pieces), filename)
         return tree if isinstance(tree, ast.Module) else None
     except (SyntaxError, ValueError):
         return None
@@ -236,7 +246,7 @@ def repair(text: str, filename: str, flags: int = 0) -> Repaired:
         repaired_here: set[int] = set()
         while True:
             try:
-                compile("".join(block), filename, "exec", ast.PyCF_ONLY_AST | flags, dont_inherit=True)
+                parse_ast("".join(block), filename, flags)
                 break
             except SyntaxError as e:
                 if message is None:

@@ -240,3 +240,13 @@ def test_a_declared_encoding_cannot_hide_a_load_from_the_prefilter():
     scanner = PythonScanner()
     assert scanner.may_contain(data)
     assert [(r.id, r.line) for r in scanner.scan("hidden.py", data)] == [("org/hidden", 3)]
+
+
+def test_the_scanned_codes_own_warnings_never_reach_the_output(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "a.py").write_text('from transformers import AutoModel\nPATTERN = "\\d+"\nAutoModel.from_pretrained("org/x")\n')
+    proc = subprocess.run([sys.executable, "-W", "default", "-m", "aiospo_ci.scan", str(tmp_path), "--cache-dir", str(tmp_path / "c")],
+                          capture_output=True, text=True, check=True)
+    assert proc.stderr == "" and '"org/x"' in proc.stdout
