@@ -101,6 +101,70 @@ def _hot(hot: list[int], first: int, last: int) -> bool:
     return i < len(hot) and hot[i] <= last
 
 
+_TRIM_BYTES = 8 * 1024  # a class this large keeps only the methods that matter
+_SELF_ATTR = re.compile(rb"self\.([A-Za-z_]\w*)")
+_KEEP_METHODS = (b"__init__", b"__post_init__", b"__new__", b"setup")
+
+
+def _trim_class(data: bytes, block: _Block, hot: list[int]) -> bytes:
+    """A large class with its methods that cannot matter blanked (lines kept): a method stays
+    when a marker sits in it, when it sets up the instance (`__init__`, ...), or when it assigns
+    a `self.` attribute the kept methods read; class-level statements always stay. A wrong cut
+    (inside a string) leaves a syntax error, and the caller parses the whole file instead."""
+    text = data[block.start: block.end]
+    lines = text.split(b"\n")
+    header = next((i for i, line in enumerate(lines) if line.split(b"#", 1)[0].rstrip().endswith(b":")), None)
+    if header is None:
+        return text
+    body = [i for i in range(header + 1, len(lines)) if lines[i].strip() and not lines[i].lstrip().startswith(b"#")]
+    if not body:
+        return text
+    indent = lines[body[0]][: len(lines[body[0]]) - len(lines[body[0]].lstrip())]
+    if not indent:
+        return text
+    # members: (first line, kind, name)
+    starts: list[tuple[int, bytes, bytes]] = []
+    decorating = False
+    for i in body:
+        line = lines[i]
+        if not line.startswith(indent) or line[len(indent): len(indent) + 1] in (b" ", b"\t"):
+            continue
+        rest = line[len(indent):]
+        if starts and _CONTINUES.match(rest):
+            continue
+        if decorating:
+            decorating = rest.startswith(b"@")
+            if rest.startswith((b"def ", b"async def ")):
+                first, _, _ = starts[-1]
+                starts[-1] = (first, b"def", rest.split(b"(")[0].split()[-1])
+            continue
+        if rest.startswith(b"@"):
+            starts.append((i, b"def", b""))
+            decorating = True
+        elif rest.startswith((b"def ", b"async def ")):
+            starts.append((i, b"def", rest.split(b"(")[0].split()[-1]))
+        else:
+            starts.append((i, b"other", b""))
+    members = [(first, starts[n + 1][0] if n + 1 < len(starts) else len(lines), kind, name)
+               for n, (first, kind, name) in enumerate(starts)]
+    first_line = block.first
+    keep = [kind != b"def" or name in _KEEP_METHODS or _hot(hot, first_line + a, first_line + z - 1)
+            for a, z, kind, name in members]
+    read = set(_SELF_ATTR.findall(b"\n".join(b"\n".join(lines[a:z]) for (a, z, _, _), k in zip(members, keep) if k)))
+    if read:
+        assigns = re.compile(rb"self\.(?:" + b"|".join(re.escape(attr) for attr in sorted(read)) + rb")\b\s*(?::[^=\n]*)?=(?!=)")
+        for n, (a, z, _, _) in enumerate(members):
+            if not keep[n] and assigns.search(b"\n".join(lines[a:z])):
+                keep[n] = True
+    if all(keep):
+        return text
+    for (a, z, _, _), k in zip(members, keep):
+        if not k:
+            for i in range(a, z):
+                lines[i] = b""
+    return b"\n".join(lines)
+
+
 def parse_relevant(data: bytes, filename: str, hot: list[int] | None) -> ast.Module | None:
     """A module holding only the relevant blocks, or None when the file must be parsed whole
     (small, encoded, or a block did not parse on its own)."""
@@ -110,7 +174,7 @@ def parse_relevant(data: bytes, filename: str, hot: list[int] | None) -> ast.Mod
         return None
     blocks = _blocks(data)
     chosen = [b.kind == "simple" or _hot(hot, b.first, b.last) for b in blocks]
-    if all(chosen):
+    if all(chosen) and not any(b.kind == "class" and b.end - b.start > _TRIM_BYTES for b in blocks):
         return None
     # Classes named in what is parsed: their attributes may be read. A class can name another
     # class; after a few rounds of that, parse the whole file rather than chase the chain.
@@ -124,7 +188,8 @@ def parse_relevant(data: bytes, filename: str, hot: list[int] | None) -> ast.Mod
             break
         if round_ == _CLASS_ROUNDS:
             return None
-    pieces = [data[b.start: b.end] if c else b"\n" * data.count(b"\n", b.start, b.end) for b, c in zip(blocks, chosen)]
+    pieces = [(_trim_class(data, b, hot) if b.kind == "class" and b.end - b.start > _TRIM_BYTES else data[b.start: b.end])
+              if c else b"\n" * data.count(b"\n", b.start, b.end) for b, c in zip(blocks, chosen)]
     try:
         tree = parse_ast(b"".join(pieces), filename)
         return tree if isinstance(tree, ast.Module) else None
