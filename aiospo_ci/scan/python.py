@@ -24,7 +24,7 @@ from aiospo_ci.scan import budget, hubid
 from aiospo_ci.scan.budget import BudgetExceeded
 from aiospo_ci.scan.interface import Gap, ScanFailure, Scanner
 from aiospo_ci.scan.python_apis import PICKLE_MODEL_SUFFIXES, Api, ApiIndex, may_reference, may_subclass
-from aiospo_ci.scan.python_module import CALL_MARKERS, NOTEBOOK_NAMES, ModuleFacts, Scope, hot_lines
+from aiospo_ci.scan.python_module import CALL_MARKERS, NOTEBOOK_NAMES, ModuleFacts, Scope, hot_lines, imported_roots
 from aiospo_ci.scan.python_resolve import UNRESOLVED, Resolver
 
 PYTHON = f"Python {sys.version_info[0]}.{sys.version_info[1]}"
@@ -480,7 +480,7 @@ class PythonScanner(Scanner):
         # parse_tolerant reads the file with replacements and says so
         text = as_utf8(data) or data
         hot = hot_lines(text)
-        if hot == [] and not may_subclass(text):
+        if hot == [] and not may_subclass(text, imported_roots(text)):
             # no line holds a call a table entry could match (the prefilter let it through for a
             # `from_pretrained` in a docstring): nothing to parse
             return [], []

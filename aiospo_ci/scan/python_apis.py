@@ -324,18 +324,17 @@ def _class_names() -> dict[bytes, tuple[bytes, ...]]:
 
 
 CLASS_NAMES = _class_names()
-_IMPORT_OF = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(" + b"|".join(CLASS_NAMES) + rb")\b", re.M)
 
 
 _NAMES_OF = {root: re.compile(b"|".join(names)) for root, names in CLASS_NAMES.items()}
 
 
-def may_subclass(data: bytes) -> bool:
-    """Whether the file imports a table library and names one of its classes: it may subclass it."""
+def may_subclass(data: bytes, imported: set[bytes]) -> bool:
+    """Whether the file imports a table library (`imported`: its top-level imports) and names
+    one of its classes: it may subclass it."""
     if b"class " not in data:
         return False
-    roots = {m.group(1) for m in _IMPORT_OF.finditer(data)}
-    return any(_NAMES_OF[root].search(data) for root in roots)
+    return any(_NAMES_OF[root].search(data) for root in imported if root in _NAMES_OF)
 
 
 class ApiIndex:

@@ -46,6 +46,19 @@ _WORD = re.compile(rb"[A-Za-z_]\w*")
 _FINDERS: dict[frozenset[bytes], re.Pattern[bytes]] = {}
 
 
+def _trie(words: list[bytes]) -> bytes:
+    """One regular expression for a set of literal words, shared prefixes factored out
+    (`from_(?:pre(?:set\\(|trained\\()|...)`): the engine follows one branch per position instead
+    of trying every word, which makes the one pass over a file several times faster."""
+    if any(not w for w in words):
+        return b""  # a word ends here (none is a prefix of another: python_apis._minimal)
+    groups: dict[int, list[bytes]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(w[1:])
+    branches = [re.escape(bytes([c])) + _trie(rest) for c, rest in sorted(groups.items())]
+    return branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+
+
 def imported_roots(source: bytes) -> set[bytes]:
     """The top-level modules the file imports (`import a.b as c, d` -> a, d; `from e.f import g` -> e)."""
     roots: set[bytes] = set()
@@ -80,7 +93,7 @@ def hot_lines(source: bytes, every_library: bool = False) -> list[int] | None:
     key = frozenset(markers)
     finder = _FINDERS.get(key)
     if finder is None:  # one pass over the file for all of them; few distinct sets ever occur
-        finder = _FINDERS[key] = re.compile(b"|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True)))
+        finder = _FINDERS[key] = re.compile(_trie(sorted(markers)))
     found: list[int] = []
     for match in finder.finditer(source):
         i = match.start()
