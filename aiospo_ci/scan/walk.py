@@ -245,6 +245,10 @@ def _list_checkout(root: str, folder: str, prefix: str, given: list[str] | None,
     found = _git_entries(folder)
     if found is None:
         if depth == 0:
+            # a checkout git cannot list (a damaged index): the walk below reads the tree, but
+            # its .gitignore may hide tracked files, so the run says so and is judged
+            listing.unread.append(Unread(".git", "read", "a git checkout whose files git could not list; the folder was "
+                                                         "walked instead, and its .gitignore may hide tracked files"))
             return False
         listing.unread.append(Unread(prefix.rstrip("/"), "read", "a git submodule whose files git could not list"))
         return True

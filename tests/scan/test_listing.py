@@ -233,3 +233,14 @@ def test_deep_tree_with_a_gitignore_at_every_level_is_walked(tmp_path):
     listing = walk(root, wanted=is_wanted)
     names = {f.relpath.rsplit("/", 1)[-1] for f in listing.files}
     assert names == {f"m{i}.py" for i in range(200)}
+
+
+def test_a_checkout_git_cannot_list_is_walked_and_reported(repo, tmp_path):
+    write(repo, "generated/m.py", LOADER.format(id="org/tracked-but-ignored"))
+    git(repo, "add", "-f", "-A")
+    write(repo, ".gitignore", "generated/\n")
+    write(repo, "app.py", LOADER.format(id="org/app"))
+    (repo / ".git" / "index").write_bytes(b"DIRC damaged")  # git rev-parse still works, ls-files does not
+    result = scan_paths(repo, cache_dir=tmp_path / "c", jobs=1)
+    assert ids(result) == ["org/app"]
+    assert [(u.file, u.cause) for u in result.unread] == [(".git", "read")]
