@@ -256,7 +256,7 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
             warnings.append(
                 f"fail-open: the Hub could not be asked about {', '.join(failed)}; the policies judged them as 'error' facts."
             )
-        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today, run_context())
+        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today, run_context(), scan.unread)
         if options.run_info:
             document["run"] = {**document.get("run", {}), **options.run_info}
         findings = parse_findings(evaluate_distinct(engine, document, modules), len(scan.references))

@@ -67,12 +67,20 @@ _held_back(f, denied) if {
 }
 
 # The fields of the finding contract; a user rule that leaves out `ref` speaks about the run.
-_base(f) := {
-	"rule": f.rule,
-	"severity": f.severity,
-	"message": f.message,
-	"ref": object.get(f, "ref", null),
-}
+_base(f) := object.union(
+	{
+		"rule": f.rule,
+		"severity": f.severity,
+		"message": f.message,
+		"ref": object.get(f, "ref", null),
+	},
+	_place(f),
+)
+
+# A finding about a file (lib.file_finding) keeps its file and line.
+_place(f) := {"file": f.file, "line": object.get(f, "line", null)} if {
+	is_string(f.file)
+} else := {}
 
 # The waiver is bound in the body, not indexed in the head: regorus 0.13 evaluates a head
 # `list[i]` (i bound in the body) of a function with `else` as every element of the list.

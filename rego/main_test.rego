@@ -137,3 +137,15 @@ test_a_waived_license_denial_holds_nothing_back if {
 	)
 	count(main.without_held_back(waived)) == 6
 }
+
+test_file_findings_keep_their_place if {
+	raw := [
+		{"rule": "scan/unreadable", "severity": "deny", "message": "m", "ref": null, "file": "src/a.py", "line": 3},
+		{"rule": "scan/unreadable", "severity": "deny", "message": "n", "ref": null, "file": "w.pt"},
+	]
+	fs := main.decide(raw, [], [], _today)
+	{f | some f in fs} == {
+		{"rule": "scan/unreadable", "severity": "deny", "message": "m", "ref": null, "file": "src/a.py", "line": 3, "waived": false, "waiver": null},
+		{"rule": "scan/unreadable", "severity": "deny", "message": "n", "ref": null, "file": "w.pt", "line": null, "waived": false, "waiver": null},
+	}
+}
