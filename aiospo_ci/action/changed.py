@@ -170,8 +170,10 @@ def _hunks(lines: Sequence[bytes], i: int, added: set[int]) -> int:
                 line, new_left = line + 1, new_left - 1
             elif tag == b"-":
                 old_left -= 1
-            elif tag != b"\\":  # a context line (" ", or empty where a tool dropped its space)
+            elif tag == b" ":
                 line, old_left, new_left = line + 1, old_left - 1, new_left - 1
+            elif tag != b"\\":
+                raise ValueError(f"a hunk holds the line {lines[i][:80]!r}, which is no diff line")
             i += 1
             if old_left < 0 or new_left < 0:
                 raise ValueError("a hunk holds more lines than its header counts")

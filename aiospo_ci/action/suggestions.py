@@ -14,6 +14,7 @@ GitHub's rules for review comments, kept here:
   base...head`, else from the API's `patch` of each file; when neither tells, none is posted);
   a fix elsewhere stays with `aiospo-ci fix`;
 - a body holds at most 65,536 characters, and at most MAX_COMMENTS suggestions go in one run;
+  a suggestion that would carry the value of a token this run holds is not posted at all;
 - a re-run must not post a suggestion again: each carries a key (its file, the lines it replaces
   and their replacement), and a key already on the pull request on a current line is skipped. The
   review's POST is never repeated: when its answer is lost, the comments are read back.
@@ -34,6 +35,7 @@ from aiospo_ci.action.changed import AddedLines, Change
 from aiospo_ci.action.git import Git
 from aiospo_ci.fix.interface import Edit
 from aiospo_ci.model import CheckResult
+from aiospo_ci.secrets import redact
 
 MARKER = "<!-- aiospo-ci:suggestion -->"
 MAX_COMMENTS = 50
@@ -165,7 +167,7 @@ def post(inputs: Any, event: Any, tree: Any, git: Git, changes: Sequence[Change]
     for path, why in sorted(added.unknown.items()):
         notes.append(f"No suggestion on {path}: {why}.")
     wanted: list[Suggestion] = []
-    outside = too_long = 0
+    outside = unpostable = 0
     for path, (old, new) in sorted(texts.items()):
         if path not in added.lines:
             continue
@@ -173,14 +175,17 @@ def post(inputs: Any, event: Any, tree: Any, git: Git, changes: Sequence[Change]
         for s in suggestions_for(path, old, new, [e for e in fixes.applied if e.file == path]):
             if not all(n in lines for n in range(s.start_line, s.line + 1)):
                 outside += 1
-            elif len(s.body()) > BODY_LIMIT:
-                too_long += 1
+            elif len(s.body()) > BODY_LIMIT or redact(s.body()) != s.body():
+                unpostable += 1
             else:
                 wanted.append(s)
     if outside:
         notes.append(f"{outside} fix(es) touch lines this pull request did not add, where a suggestion does not belong; run `aiospo-ci fix` to apply them.")
-    if too_long:
-        notes.append(f"{too_long} fix(es) make a suggestion longer than GitHub's 65,536 characters; run `aiospo-ci fix` to apply them.")
+    if unpostable:
+        notes.append(
+            f"{unpostable} fix(es) cannot be posted as suggestions (longer than GitHub's 65,536 characters, or holding the value of a token "
+            "this run was given); run `aiospo-ci fix` to apply them."
+        )
     if not wanted:
         return notes
     try:
