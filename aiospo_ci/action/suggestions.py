@@ -51,10 +51,11 @@ class Suggestion:
     original: tuple[str, ...]  # the lines replaced
     replacement: tuple[str, ...]  # the new lines, without line endings
     why: str
+    occurrence: int = 0  # earlier suggestions in the file with the same lines and replacement
 
     @property
     def key(self) -> str:
-        text = "\0".join([self.path, *self.original, "\0", *self.replacement])
+        text = "\0".join([self.path, str(self.occurrence), *self.original, "\0", *self.replacement])
         return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
     def body(self) -> str:
@@ -96,13 +97,22 @@ def suggestions_for(path: str, old: str, new: str, edits: Sequence[Edit]) -> lis
             blocks.append((i1 - 1, i2, j1 - 1, j2))
         elif i2 < len(old_lines):
             blocks.append((i1, i2 + 1, j1, j2 + 1))
-    out = []
+    out: list[Suggestion] = []
     for i1, i2, j1, j2 in blocks:
-        near = [e for e in edits if i1 < e.line <= i2] or [e for e in edits if e.line <= i1][-1:] or list(edits)
-        why = "; ".join(sorted({e.describe() for e in near})) or "mechanical fix"
-        replacement = tuple(t.removesuffix("\r") for t in new_lines[j1:j2])
-        out.append(Suggestion(path, i1 + 1, i2, tuple(old_lines[i1:i2]), replacement, why))
+        original, replacement = tuple(old_lines[i1:i2]), tuple(t.removesuffix("\r") for t in new_lines[j1:j2])
+        seen = sum(1 for s in out if (s.original, s.replacement) == (original, replacement))
+        out.append(Suggestion(path, i1 + 1, i2, original, replacement, _why(edits, i1, i2), seen))
     return out
+
+
+def _why(edits: Sequence[Edit], i1: int, i2: int) -> str:
+    """What the fixes of lines i1+1..i2 do: the edits of references on those lines, else of the
+    nearest reference above (a call whose closing line the fix changes)."""
+    near = [e for e in edits if i1 < e.line <= i2]
+    if not near:
+        above = [e.line for e in edits if e.line <= i1]
+        near = [e for e in edits if above and e.line == max(above)] or list(edits)
+    return "; ".join(sorted({e.describe() for e in near})) or "mechanical fix"
 
 
 def _added_lines(git: Git, event: Any, changes: Sequence[Change] | None, paths: list[str], pull: Any, log: Any) -> tuple[AddedLines | None, str]:

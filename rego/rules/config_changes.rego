@@ -2,8 +2,8 @@
 # aiospo.lock, the policy folders, the baseline of accepted findings) is judged by rules its own
 # author wrote. The GitHub Action lists those changes in input.run (changed_policy_files,
 # base_config, head_config, changed_lock_entries, changed_baseline_entries, config_from); this
-# package says so, with what was relaxed, so nothing is relaxed unseen. The severity comes from the base branch's configuration: the pull request
-# cannot lower it for itself.
+# package says so, with what was relaxed, so nothing is relaxed unseen. The severity comes from
+# the base branch's configuration: the pull request cannot lower it for itself.
 package aiospo.rules.config_changes
 
 import data.aiospo.lib
@@ -147,9 +147,9 @@ _baseline_texts := [sprintf("the baseline accepts %d more finding(s), which then
 	f.kind in {"baseline", "config"}
 } else := []
 
-_tail := "It was judged with the base branch's configuration and policies (config_from: base), so these changes did not apply to this run." if {
+_tail := "It was judged with the base branch's configuration, lockfile, policies and baseline (config_from: base), so these changes did not apply to this run." if {
 	_run.config_from == "base"
-} else := "It was judged with these changes: review them, or set `config_from: base` in the workflow to judge with the base branch's configuration and policies."
+} else := "It was judged with these changes: review them, or set `config_from: base` in the workflow to judge with the base branch's configuration, lockfile, policies and baseline."
 
 _known_changes := array.concat(
 	[_file_text(f) |

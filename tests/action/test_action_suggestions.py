@@ -230,3 +230,15 @@ def test_lines_are_counted_as_git_counts_them():
 def test_a_replacement_holding_backticks_gets_a_longer_fence():
     (s,) = suggestions_for("a.md", "x\n", "run ````code````\n", [])
     assert "`````suggestion\nrun ````code````\n`````\n" in s.body()
+
+
+def test_identical_lines_get_distinct_keys_and_each_says_its_own_fix():
+    line = 'm = AutoModel.from_pretrained("org/m")'
+    fixed = f'm = AutoModel.from_pretrained("org/m", revision="{PHI2}")'
+    old = f"{line}\nx = 1\n{line}\nn = AutoModel.from_pretrained(\n    'org/n',\n)\n"
+    new = f"{fixed}\nx = 1\n{fixed}\nn = AutoModel.from_pretrained(\n    'org/n', revision='{PHI2}',\n)\n"
+    edits = [Edit("a.py", 1, 5, "org/m", "pin", PHI2), Edit("a.py", 3, 5, "org/m", "pin", PHI2), Edit("a.py", 4, 5, "org/n", "pin", PHI2)]
+    first, second, third = suggestions_for("a.py", old, new, edits)
+    assert (first.line, second.line, third.line) == (1, 3, 5)
+    assert first.key != second.key and first.body() != second.body()
+    assert third.why == f"pin org/n to {PHI2}"  # the call starts on the line above the one it fixes
