@@ -219,10 +219,10 @@ def baseline_added(
         return value if isinstance(value, str) else None
 
     added = [
-        {"fingerprint": key, **{k: text(new[key], k) for k in ("rule", "severity", "file", "model")}}
+        {"fingerprint": key, "rule": text(new[key], "rule"), "severity": text(new[key], "severity"), "path": text(new[key], "file"), "model": text(new[key], "model")}
         for key in new.keys() - old.keys()
     ]
-    return sorted(added, key=lambda e: (e["file"] or "", e["model"] or "", e["rule"] or "", e["fingerprint"]))
+    return sorted(added, key=lambda e: (e["path"] or "", e["model"] or "", e["rule"] or "", e["fingerprint"]))
 
 
 def run_fields(

@@ -128,10 +128,10 @@ _file_text(f) := _config_text(f) if {
 	f.kind == "baseline"
 } else := sprintf("policy %s (%s)", [f.path, f.status])
 
-_entry_text(e) := sprintf("%s for %s in %s", [e.model, e.rule, e.file]) if {
+_entry_text(e) := sprintf("%s for %s in %s", [e.model, e.rule, e.path]) if {
 	is_string(e.model)
 	is_string(e.rule)
-	is_string(e.file)
+	is_string(e.path)
 } else := e.fingerprint
 
 # Findings the pull request's baseline accepts and the base branch's does not: each would pass

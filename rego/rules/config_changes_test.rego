@@ -103,7 +103,7 @@ test_unknown_changes_warn_unless_judged_with_the_base if {
 
 _baseline_file := {"path": ".aiospo-baseline.json", "old_path": null, "status": "modified", "kind": "baseline"}
 
-_accepted := {"fingerprint": "0f0f", "rule": "pinning/none", "severity": "deny", "file": "src/new.py", "model": "org/m"}
+_accepted := {"fingerprint": "0f0f", "rule": "pinning/none", "severity": "deny", "path": "src/new.py", "model": "org/m"}
 
 test_findings_a_baseline_newly_accepts_are_listed if {
 	run := object.union(_pr([_baseline_file], {}, {}), {"changed_baseline_entries": [_accepted, object.union(_accepted, {"fingerprint": "1e1e", "rule": "license/category"})]})
