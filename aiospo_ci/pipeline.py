@@ -94,16 +94,19 @@ def run_scan(options: RunOptions, config: dict[str, Any]) -> ScanResult:
     for p in options.paths or ():
         if not (options.root / p).exists() and not p.exists():
             raise AiospoError(f"{p}: no such file or directory; give paths inside {options.root}.")
-    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude + _own_files(config) + _cache_folders(options, config)
+    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude + _own_files(options, config) + _cache_folders(options, config)
     return scan_paths(options.root, options.paths, exclude=exclude, cache_dir=options.cache_dir, jobs=options.jobs)
 
 
-def _own_files(config: dict[str, Any]) -> tuple[str, ...]:
-    """aiospo-ci's own baseline names models it judged, not models the code uses: never scanned."""
-    from aiospo_ci.baseline import FILE_NAME
+def _own_files(options: RunOptions, config: dict[str, Any]) -> tuple[str, ...]:
+    """aiospo-ci's own baseline names models it judged, not models the code uses: not scanned,
+    as long as it is exactly a baseline (a file named as the baseline that holds anything else,
+    a config with a model in it say, is scanned like any other)."""
+    from aiospo_ci.baseline import FILE_NAME, is_baseline_file
 
     configured = config.get("baseline")
-    return ("/" + FILE_NAME,) + (("/" + configured.lstrip("/"),) if isinstance(configured, str) else ())
+    names = [FILE_NAME] + ([configured.lstrip("/")] if isinstance(configured, str) else [])
+    return tuple("/" + name for name in names if is_baseline_file(options.root / name))
 
 
 def _cache_folders(options: RunOptions, config: dict[str, Any]) -> tuple[str, ...]:
