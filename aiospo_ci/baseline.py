@@ -74,6 +74,37 @@ def _label(path: Path, root: Path) -> str:
         return str(path)
 
 
+#: The keys a baseline holds, and nothing else: the scan skips the baseline file (its `model`
+#: entries are models it judged, not models the code uses), so a file that holds anything more
+#: is not a baseline and is scanned like any other.
+_TOP_KEYS = frozenset({"aiospo_baseline_version", "comment", "findings"})
+_ENTRY_KEYS = frozenset({"fingerprint", "rule", "severity", "file", "model"})
+
+
+def _problem(document: Any) -> str | None:
+    """What keeps a parsed document from being exactly a baseline, or None."""
+    if not isinstance(document, dict) or document.get("aiospo_baseline_version") != VERSION or not isinstance(document.get("findings"), list):
+        return f"not an aiospo-ci baseline (expected aiospo_baseline_version {VERSION} and a findings list)"
+    extra = sorted(set(document) - _TOP_KEYS)
+    if extra:
+        return f"it holds keys a baseline does not ({', '.join(extra)})"
+    for i, entry in enumerate(document["findings"]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str) or not entry["fingerprint"]:
+            return f"findings[{i}] has no fingerprint"
+        extra = sorted(set(entry) - _ENTRY_KEYS)
+        if extra or not all(isinstance(v, str) for v in entry.values()):
+            return f"findings[{i}] holds keys or values a baseline entry does not ({', '.join(extra) or 'a value that is not text'})"
+    return None
+
+
+def is_baseline_file(path: Path) -> bool:
+    """Exactly a baseline document (so the scan may skip it): nothing else hides in it."""
+    try:
+        return _problem(json.loads(path.read_text(encoding="utf-8"))) is None
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+
+
 def load(path: Path, root: Path) -> Baseline:
     label = _label(path, root)
     try:
@@ -82,14 +113,10 @@ def load(path: Path, root: Path) -> Baseline:
         raise ConfigError(f"{label}: cannot read the baseline ({exc.strerror}).") from None
     except (UnicodeDecodeError, ValueError):
         raise ConfigError(f"{label}: the baseline is not valid JSON; rewrite it with `aiospo-ci baseline`.") from None
-    if not isinstance(document, dict) or document.get("aiospo_baseline_version") != VERSION or not isinstance(document.get("findings"), list):
-        raise ConfigError(f"{label}: not an aiospo-ci baseline (expected aiospo_baseline_version {VERSION} and a findings list); rewrite it with `aiospo-ci baseline`.")
-    entries: dict[str, dict[str, Any]] = {}
-    for i, entry in enumerate(document["findings"]):
-        key = entry.get("fingerprint") if isinstance(entry, dict) else None
-        if not isinstance(key, str) or not key:
-            raise ConfigError(f"{label}: findings[{i}] has no fingerprint; rewrite the file with `aiospo-ci baseline`.")
-        entries[key] = entry
+    problem = _problem(document)
+    if problem:
+        raise ConfigError(f"{label}: {problem}; rewrite it with `aiospo-ci baseline`.")
+    entries = {entry["fingerprint"]: entry for entry in document["findings"]}
     return Baseline(path=path, label=label, entries=entries)
 
 

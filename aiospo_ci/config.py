@@ -8,6 +8,8 @@ defaults where they are used.
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -138,20 +140,42 @@ def _same_url(a: str, b: str) -> bool:
     return a.strip().rstrip("/").lower() == b.strip().rstrip("/").lower()
 
 
+def in_ci(env: Mapping[str, str] | None = None) -> bool:
+    """True when CI or GITHUB_ACTIONS is set (not to 0/false/no/off): the run is a gate."""
+    env = os.environ if env is None else env
+    return any((env.get(name) or "").strip().lower() not in ("", "0", "false", "no", "off") for name in ("CI", "GITHUB_ACTIONS"))
+
+
 def configured_endpoint(
-    key: str, configured: str | None, chosen: str | None, default: str | None, token_set: bool, how: str
+    key: str,
+    configured: str | None,
+    chosen: str | None,
+    default: str | None,
+    token_set: bool,
+    how: str,
+    env: Mapping[str, str] | None = None,
 ) -> str | None:
-    """The endpoint to use when the configuration names one (`key`, e.g. hub.endpoint) and a
-    token would be sent to it: only a URL the workflow also gives (`chosen`: a command-line flag,
-    an environment variable or an Action input, named in `how`; else the built-in `default`)
-    may receive it. Without a token the configured URL is used as it is."""
+    """The endpoint to use when the configuration names one (`key`, e.g. hub.endpoint): only a
+    URL the workflow also gives (`chosen`: a command-line flag, an environment variable or an
+    Action input, named in `how`; else the built-in `default`) may receive a token, and in CI
+    only such a URL is used at all, because the server at that URL supplies the facts or the
+    decision the gate reports, and the repository under review wrote the configuration. On a
+    developer's machine, without a token, the configured URL is used as it is."""
     if not configured:
         return None
-    if token_set and not any(_same_url(configured, url) for url in (chosen, default) if url):
-        operator = f"the workflow gives {chosen}" if chosen else "the workflow gives none"
+    if any(_same_url(configured, url) for url in (chosen, default) if url):
+        return configured
+    operator = f"the workflow gives {chosen}" if chosen else "the workflow gives none"
+    if token_set:
         raise ConfigError(
             f"the configuration's {key} is {configured}, but {operator} and a token is set: aiospo-ci sends tokens only "
             f"to an endpoint the workflow names. Give the same URL in {how}, or remove {key} from the configuration."
+        )
+    if in_ci(env):
+        raise ConfigError(
+            f"the configuration's {key} is {configured}, but {operator}: in CI the facts and the decision come only from "
+            f"servers the workflow names, since the repository under review wrote the configuration. Give the same URL in {how}, "
+            f"or remove {key} from the configuration."
         )
     return configured
 

@@ -140,8 +140,8 @@ class Console:
             for column in ("where", "severity", "rule", "message"):
                 table.add_column(column, overflow="fold")
             for f in result.findings:
-                ref = result.scan.references[f.ref] if f.ref is not None else None
-                where = f"{ref.file}:{ref.line}" if ref else "(run)"
+                file, line, _ = result.location(f)
+                where = (f"{file}:{line}" if line else file) if file else "(run)"
                 severity = f.status
                 table.add_row(
                     Text(inert_line(where)),

@@ -297,29 +297,7 @@ def emit(
     return written
 
 
-def action_decision_log(
-    name: str | None,
-    env: Mapping[str, str],
-    workspace: Path,
-    result: CheckResult,
-    document: dict[str, Any],
-    exit_code: int,
-    event: Any,
-    warn: Callable[[str], None],
-) -> str | None:
-    """The Action's decision record: appended to the file the `decision_log` input names (inside
-    the workspace, for actions/upload-artifact), and sent to the collector in the workflow's
-    environment. Returns the file's path as given, for the `decision_log` output, when written."""
-    try:
-        target = None
-        if name:
-            target = (workspace / name).resolve()
-            if not target.is_relative_to(workspace.resolve()):
-                raise AiospoError(f"input decision_log {name}: outside the workspace; give a path inside it.")
-            target.parent.mkdir(parents=True, exist_ok=True)
-        sinks = _sinks(target, env.get(URL_VARIABLE) or None, None, env)
-    except (AiospoError, OSError) as exc:
-        warn(f"no decision record: {exc}")
-        return None
-    written = emit(result, document, exit_code=exit_code, sinks=sinks, labels=event_labels(event), warn=warn)
-    return name if written else None
+def sinks_for_action(file: Path | None, env: Mapping[str, str]) -> Sinks:
+    """The Action's sinks: the file its `decision_log` input names (the Action checks that it is
+    inside the workspace) and the collector in the workflow's environment."""
+    return _sinks(file, env.get(URL_VARIABLE) or None, None, env)

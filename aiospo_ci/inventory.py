@@ -178,6 +178,7 @@ def gather(options, progress: Callable[[int, int], None] | None = None) -> Inven
     enrichment = run_enrich(options, hub_settings(options, config), scan, today)
     warnings = list(enrichment.warnings)
     warnings.extend(f"could not scan {e.file}: {e.reason}" for e in scan.errors)
+    warnings.extend(f"could not read {u.file} in full: {u.reason}" for u in scan.unread)
     return build_inventory(
         scan.references,
         enrichment.facts,

@@ -14,7 +14,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["model", "dataset"]
+# metric: an evaluation module (evaluate.load), reported but not judged as a model
+Kind = Literal["model", "dataset", "metric"]
 # huggingface: a Hub repo id; local: a path on disk; file: a weight file committed to the repo;
 # api: a hosted model behind a provider's API (OpenAI, Anthropic, ...); unresolved: the value is
 # an expression the scanner could not resolve to a string (reported, never guessed).
@@ -103,12 +104,48 @@ class ScanError:
         return {"file": self.file, "reason": self.reason}
 
 
+# Why a file (or part of one) was not read; the policy input's `unread[].cause`.
+UNREAD_CAUSES = ("parse", "size", "budget", "crash", "encoding", "read", "weights-too-large", "weights-error")
+
+
+@dataclass(frozen=True, order=True)
+class Unread:
+    """A file, or a part of one, that no scanner read to the end: whatever it names was not
+    found, so the policies judge it (scan/unreadable) instead of the run passing in silence."""
+
+    file: str
+    cause: str  # one of UNREAD_CAUSES
+    reason: str  # one sentence naming what was not read and why
+    line: int | None = None  # the first line not read, when only a part was
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "reason": self.reason, "cause": self.cause, "line": self.line}
+
+
+# `skipped` notes for folders left out by default start with this, so reports can count them.
+SKIPPED_FOLDER = "vendored folder"
+
+
 @dataclass(frozen=True)
 class ScanResult:
     references: tuple[ModelReference, ...]
     files_scanned: int
-    errors: tuple[ScanError, ...] = ()
-    skipped: tuple[ScanError, ...] = ()  # binary/oversized/vendored files, with the reason
+    errors: tuple[ScanError, ...] = ()  # about the run, not a file's content: a path outside the root
+    skipped: tuple[ScanError, ...] = ()  # vendored folders and symlinks left out, with the reason
+    unread: tuple[Unread, ...] = ()  # sorted; each becomes input.unread and a scan/unreadable finding
+
+    def skipped_folders(self) -> tuple[ScanError, ...]:
+        """The folders left out by default (vendored code, virtual environments)."""
+        return tuple(s for s in self.skipped if s.reason.startswith(SKIPPED_FOLDER))
+
+    def skipped_note(self) -> str | None:
+        """One sentence for every report: how many folders were left out, and which."""
+        folders = self.skipped_folders()
+        if not folders:
+            return None
+        shown = ", ".join(s.file for s in folders[:20]) + (f" and {len(folders) - 20} more" if len(folders) > 20 else "")
+        return (f"{len(folders)} folder{'s' if len(folders) != 1 else ''} skipped by default (vendored code or virtual "
+                f"environments, not tracked by git): {shown}; list them under `exclude` or track them to change this.")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,6 +153,7 @@ class ScanResult:
             "files_scanned": self.files_scanned,
             "errors": [e.to_dict() for e in self.errors],
             "skipped": [e.to_dict() for e in self.skipped],
+            "unread": [u.to_dict() for u in self.unread],
         }
 
 
@@ -252,6 +290,8 @@ class Finding:
     waived: bool = False
     waiver: tuple[tuple[str, str], ...] | None = None  # justification, approver, expires
     title: str = ""  # from the rule's # METADATA, filled by the report stage
+    file: str | None = None  # with ref None: the file the finding is about (an unread file)
+    line: int | None = None
     baselined: bool = False  # recorded in the committed baseline: reported, does not fail the check
 
     @property
@@ -265,7 +305,7 @@ class Finding:
         return "waived" if self.waived else "baselined" if self.baselined else self.severity
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "rule": self.rule,
             "severity": self.severity,
             "message": self.message,
@@ -274,6 +314,9 @@ class Finding:
             "waiver": dict(self.waiver) if self.waiver else None,
             "baselined": self.baselined,
         }
+        if self.file is not None:
+            d["file"], d["line"] = self.file, self.line
+        return d
 
     def sort_key(self) -> tuple:
         return (
@@ -281,6 +324,8 @@ class Finding:
             self.baselined,
             SEVERITY_ORDER.get(self.severity, 9),
             -1 if self.ref is None else self.ref,
+            self.file or "",
+            self.line or 0,
             self.rule,
             self.message,
         )
@@ -302,6 +347,14 @@ class CheckResult:
     # What decision logs record as OPA does ({"bundles": {name: {"revision": ...}}}): the bundles,
     # else the library's own revision and the repository's policies' (library.bundle_revisions).
     policy_revisions: dict[str, str] = field(default_factory=dict)
+
+    def location(self, finding: Finding) -> tuple[str | None, int | None, int | None]:
+        """(file, line, column) a finding is about: its reference's place, or the file it names
+        itself (scan/unreadable); (None, None, None) for a finding about the run."""
+        if finding.ref is not None:
+            ref = self.scan.references[finding.ref]
+            return ref.file, ref.line, ref.column
+        return finding.file, finding.line, None
 
     def counts(self) -> dict[str, int]:
         c = {"deny": 0, "warn": 0, "info": 0, "waived": 0, "baselined": 0}

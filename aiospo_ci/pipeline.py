@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiospo_ci.config import configured_endpoint, find_config, inside_root, load_config
+from aiospo_ci.config import configured_endpoint, find_config, in_ci, inside_root, load_config
 from aiospo_ci.errors import AiospoError, ConfigError, HubError, PolicyError
 from aiospo_ci.model import CheckResult, ScanResult
 
@@ -95,16 +95,19 @@ def run_scan(options: RunOptions, config: dict[str, Any]) -> ScanResult:
     for p in options.paths or ():
         if not (options.root / p).exists() and not p.exists():
             raise AiospoError(f"{p}: no such file or directory; give paths inside {options.root}.")
-    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude + _own_files(config) + _cache_folders(options, config)
+    exclude = tuple(config.get("exclude") or ()) + options.extra_exclude + _own_files(options, config) + _cache_folders(options, config)
     return scan_paths(options.root, options.paths, exclude=exclude, cache_dir=options.cache_dir, jobs=options.jobs)
 
 
-def _own_files(config: dict[str, Any]) -> tuple[str, ...]:
-    """aiospo-ci's own baseline names models it judged, not models the code uses: never scanned."""
-    from aiospo_ci.baseline import FILE_NAME
+def _own_files(options: RunOptions, config: dict[str, Any]) -> tuple[str, ...]:
+    """aiospo-ci's own baseline names models it judged, not models the code uses: not scanned,
+    as long as it is exactly a baseline (a file named as the baseline that holds anything else,
+    a config with a model in it say, is scanned like any other)."""
+    from aiospo_ci.baseline import FILE_NAME, is_baseline_file
 
     configured = config.get("baseline")
-    return ("/" + FILE_NAME,) + (("/" + configured.lstrip("/"),) if isinstance(configured, str) else ())
+    names = [FILE_NAME] + ([configured.lstrip("/")] if isinstance(configured, str) else [])
+    return tuple("/" + name for name in names if is_baseline_file(options.root / name))
 
 
 def _cache_folders(options: RunOptions, config: dict[str, Any]) -> tuple[str, ...]:
@@ -140,9 +143,7 @@ def hub_settings(options: RunOptions, config: dict[str, Any]):
 def run_context(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """input.run: what the policies may know about where they run. `ci` (CI or GITHUB_ACTIONS
     set) lets the defaults be stricter in CI than on a developer's machine."""
-    env = os.environ if env is None else env
-    ci = any((env.get(name) or "").strip().lower() not in ("", "0", "false", "no", "off") for name in ("CI", "GITHUB_ACTIONS"))
-    return {"ci": ci}
+    return {"ci": in_ci(env)}
 
 
 def run_enrich(options: RunOptions, settings, scan: ScanResult, today: str):
@@ -264,7 +265,9 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
             warnings.append(
                 f"fail-open: the Hub could not be asked about {', '.join(failed)}; the policies judged them as 'error' facts."
             )
-        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today, owners=_owners(options.root, scan), run=run_context())
+        document = build_input(
+            scan.references, enrichment.facts, enrichment.locked, config, today, owners=_owners(options.root, scan), run=run_context(), unread=scan.unread
+        )
         if options.run_info:
             document["run"] = {**document.get("run", {}), **options.run_info}
         if options.dump_input is not None:

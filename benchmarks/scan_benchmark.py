@@ -1,26 +1,29 @@
-"""Scan speed: `aiospo-ci scan` against bandit's B615 and grep, on one synthetic repository.
+"""Scan speed on a large real library: `aiospo-ci scan` against bandit's B615 and grep.
 
-Generates a repository (default 2,400 Python files, ~48 MB, with model references spread through
-one file in ten, plus YAML/JSON configs, notebooks and shell scripts), then times three whole
-processes on it, in the same run:
+By default the library is transformers (a pinned wheel from the package registry, `pip download
+--no-deps`; `--wheelhouse DIR` takes it from a folder of wheels, `--library DIR` scans a folder of
+Python source instead): about 3,000 Python files, most of which mention `from_pretrained`. The
+tree is copied to a temporary folder (no git checkout around it), then three whole processes are
+timed on it, in the same run:
 
     aiospo-ci scan --format json ROOT       cold (empty content-hash cache), then warm (same cache)
     bandit -q -t B615 -r ROOT               the closest existing check (huggingface_unsafe_download)
     grep -rEn '<the call names>' ROOT       reading every byte, no parsing: the floor
 
-and prints the three ratios against the targets of issue 3:
+and prints the ratios against the targets of issue 14:
 
     cold scan  >= 20x faster than bandit B615
-    cold scan  within 10x of grep
     warm scan  within 2x of grep
 
-The scan and grep run once untimed first (page cache, Python bytecode), then `--repeat` times;
-bandit, which takes minutes, runs `--bandit-repeat` times (default once). Medians are reported. The cold runs each get a fresh cache folder. Python bytecode is allowed to be
-written (PYTHONDONTWRITEBYTECODE unset for the children), as after `pip install`.
+(and, for information, cold scan against grep). `--synthetic` scans a generated repository
+instead (issue 3's benchmark: 2,400 files, references in one in ten). The scan and grep run once
+untimed first (page cache, Python bytecode), then `--repeat` times; bandit, which takes minutes,
+runs `--bandit-repeat` times (default once). Medians are reported. The cold runs each get a fresh
+cache folder. The machine is shared: the load average is printed with the figures.
 
     python benchmarks/scan_benchmark.py
-    python benchmarks/scan_benchmark.py --files 400 --repeat 1     # a quick look
-    python benchmarks/scan_benchmark.py --keep /tmp/synthetic-repo  # keep the tree
+    python benchmarks/scan_benchmark.py --wheelhouse /tmp/realcode/dl
+    python benchmarks/scan_benchmark.py --synthetic --files 400 --repeat 1   # a quick look
 """
 
 from __future__ import annotations
@@ -42,13 +45,15 @@ VENV_BIN = Path(sys.executable).parent
 
 # The call names grep looks for: what the scanner's table names, as a person would grep.
 GREP_PATTERN = (
-    r"from_pretrained|from_single_file|load_lora_weights|pipeline\(|hf_hub_download|snapshot_download"
-    r"|SentenceTransformer|CrossEncoder|load_dataset|InferenceClient|model_info|hf://|hf-hub:"
+    r"from_pretrained|from_single_file|load_lora_weights|load_ip_adapter|pipeline\(|hf_hub_download|snapshot_download"
+    r"|SentenceTransformer|CrossEncoder|load_dataset|InferenceClient|model_info|hf://|hf-hub:|create_model"
     r"|LLM\(|torch\.hub\.load|torch\.load|pickle\.load|joblib\.load|base_model|model_name_or_path"
     r"|huggingface-cli download|hf download|vllm serve|model="
 )
 
-TARGETS = {"bandit_over_cold": 20.0, "cold_over_grep": 10.0, "warm_over_grep": 2.0}
+LIBRARY = "transformers==5.25.0"
+TARGETS = {"bandit_over_cold": 20.0, "warm_over_grep": 2.0}
+INFO_TARGETS = {"cold_over_grep": 10.0}  # issue 3's, for the synthetic repository
 
 _WORDS = (
     "batch total count value index item record frame column series weight scale offset window "
@@ -180,28 +185,68 @@ def scan_command(root: Path) -> list[str]:
     return [sys.executable, "-m", "aiospo_ci.scan", str(root)]
 
 
+def fetch_library(dest: Path, wheelhouse: Path | None) -> Path:
+    """The library's Python package, unpacked from its wheel into dest; returns the package folder."""
+    import zipfile
+
+    wheels = dest / "wheels"
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q", "-d", str(wheels), LIBRARY]
+    if wheelhouse is not None:
+        cmd[5:5] = ["--no-index", "--find-links", str(wheelhouse)]
+    subprocess.run(cmd, check=True)
+    (wheel,) = wheels.glob("*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(dest / "unpacked")
+    package = LIBRARY.split("==")[0]
+    return dest / "unpacked" / package
+
+
+def count_tree(root: Path) -> dict[str, int]:
+    counts = {"python": 0, "mention": 0, "bytes": 0}
+    for p in root.rglob("*.py"):
+        data = p.read_bytes()
+        counts["python"] += 1
+        counts["mention"] += b"from_pretrained" in data
+        counts["bytes"] += len(data)
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--files", type=int, default=2400, help="Python files (default 2400)")
-    p.add_argument("--mb", type=float, default=48.0, help="size of the Python files together, MB (default 48)")
+    p.add_argument("--library", type=Path, help="a folder of Python source to scan (default: the transformers wheel)")
+    p.add_argument("--wheelhouse", type=Path, help="take the library's wheel from this folder instead of the registry")
+    p.add_argument("--synthetic", action="store_true", help="scan a generated repository instead of a real library")
+    p.add_argument("--files", type=int, default=2400, help="--synthetic: Python files (default 2400)")
+    p.add_argument("--mb", type=float, default=48.0, help="--synthetic: size of the Python files together, MB (default 48)")
     p.add_argument("--repeat", type=int, default=3, help="timed runs of the scan and grep (median kept)")
     p.add_argument("--bandit-repeat", type=int, default=1,
                    help="timed runs of bandit (default 1: it takes minutes, and a ratio of 20 is not close)")
-    p.add_argument("--keep", type=Path, help="generate here and keep the tree")
+    p.add_argument("--keep", type=Path, help="put the tree here and keep it")
     args = p.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="aiospo-scan-bench-"))
     root = args.keep or workdir / "repo"
     if root.exists():
         shutil.rmtree(root)
-    root.mkdir(parents=True)
     try:
-        counts = generate(root, args.files, args.mb)
+        if args.synthetic:
+            root.mkdir(parents=True)
+            counts = generate(root, args.files, args.mb)
+            what = (f"synthetic repository: {counts['python']} Python files ({counts['python_with_refs']} with references), "
+                    f"{counts['configs']} configs, {counts['notebooks']} notebooks, {counts['shell']} scripts, "
+                    f"{counts['bytes'] / 1024 / 1024:.1f} MB")
+        else:
+            source = args.library or fetch_library(workdir, args.wheelhouse)
+            shutil.copytree(source, root / source.name)
+            c = count_tree(root)
+            what = (f"real library: {args.library or LIBRARY}, {c['python']} Python files ({c['mention']} mention "
+                    f"from_pretrained), {c['bytes'] / 1024 / 1024:.1f} MB")
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "AIOSPO_NO_SCAN_CACHE")}
         env["NO_COLOR"] = "1"
         scan = scan_command(root)
         bandit = [str(VENV_BIN / "bandit"), "-q", "-t", "B615", "-r", str(root), "-f", "json"]
         grep = ["grep", "-rEn", GREP_PATTERN, str(root)]
+        load_start = os.getloadavg()
 
         # One untimed run of each: page cache, bytecode. The scan's reference count is checked.
         warm_env = dict(env, AIOSPO_CACHE_DIR=str(workdir / "cache-warmup"))
@@ -219,18 +264,14 @@ def main(argv: list[str] | None = None) -> int:
             bandit_t.append(_time(bandit, env, check_ok=(0, 1)))
         med = statistics.median
         c, w, b, g = med(cold), med(warm), med(bandit_t), med(grep_t)
-        ratios = {"bandit_over_cold": b / c, "cold_over_grep": c / g, "warm_over_grep": w / g}
-        ok = {
-            "bandit_over_cold": ratios["bandit_over_cold"] >= TARGETS["bandit_over_cold"],
-            "cold_over_grep": ratios["cold_over_grep"] <= TARGETS["cold_over_grep"],
-            "warm_over_grep": ratios["warm_over_grep"] <= TARGETS["warm_over_grep"],
-        }
-        mb = counts["bytes"] / 1024 / 1024
-        print(f"synthetic repository: {counts['python']} Python files ({counts['python_with_refs']} with references), "
-              f"{counts['configs']} configs, {counts['notebooks']} notebooks, {counts['shell']} scripts, {mb:.1f} MB")
+        ratios = {"bandit_over_cold": b / c, "warm_over_grep": w / g, "cold_over_grep": c / g}
+        ok = {"bandit_over_cold": ratios["bandit_over_cold"] >= TARGETS["bandit_over_cold"],
+              "warm_over_grep": ratios["warm_over_grep"] <= TARGETS["warm_over_grep"]}
+        print(what)
         print(f"scan command: {' '.join(scan[:-1])} ROOT  ({references} references found)")
         print(f"cores: {os.cpu_count()}  timed runs: {args.repeat} per scan and grep, {args.bandit_repeat} of bandit (median)")
-        print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"load average at the start: {', '.join(f'{x:.2f}' for x in load_start)}; "
+              f"at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print()
         print(f"  aiospo-ci scan, cold cache   {c:8.3f} s")
         print(f"  aiospo-ci scan, warm cache   {w:8.3f} s")
@@ -239,10 +280,10 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"  bandit / cold scan  {ratios['bandit_over_cold']:7.1f}x   target >= {TARGETS['bandit_over_cold']:.0f}x   "
               f"{'MET' if ok['bandit_over_cold'] else 'MISSED'}")
-        print(f"  cold scan / grep    {ratios['cold_over_grep']:7.2f}x   target <= {TARGETS['cold_over_grep']:.0f}x   "
-              f"{'MET' if ok['cold_over_grep'] else 'MISSED'}")
         print(f"  warm scan / grep    {ratios['warm_over_grep']:7.2f}x   target <= {TARGETS['warm_over_grep']:.0f}x   "
               f"{'MET' if ok['warm_over_grep'] else 'MISSED'}")
+        print(f"  cold scan / grep    {ratios['cold_over_grep']:7.2f}x   (for information; issue 3's target for the "
+              f"synthetic repository: <= {INFO_TARGETS['cold_over_grep']:.0f}x)")
         return 0 if all(ok.values()) else 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,5 +1,6 @@
 """The files that decide the gate itself, as a pull request may change them: the
-configuration (waivers included), the lockfile's recorded facts and the policy folders.
+configuration (waivers included), the lockfile's recorded facts, the policy folders and the
+baseline of accepted findings (which, like a waiver, lets a finding pass).
 
 The Action lists what a pull request changed among them for the policies (`input.run`, judged
 by rego/aiospo/rules/config_changes/config_changes.rego as `config/changed`), and with `config_from: base` replaces
@@ -19,6 +20,7 @@ from typing import Any
 
 from aiospo_ci.action.changed import Change
 from aiospo_ci.action.git import Git, GitError, safe_relative
+from aiospo_ci.baseline import FILE_NAME as BASELINE_NAME
 from aiospo_ci.config import CONFIG_NAMES, load_config
 from aiospo_ci.errors import AiospoError, ConfigError
 from aiospo_ci.hub.settings import LOCKFILE_NAME
@@ -41,18 +43,21 @@ class GateFiles:
     config: str | None
     lockfile: str
     policy_dirs: tuple[str, ...]
+    baseline: str = BASELINE_NAME
 
     def kind(self, path: str) -> str | None:
         if path == self.config or (self.config is None and path in CONFIG_NAMES):
             return "config"
         if path == self.lockfile:
             return "lockfile"
+        if path == self.baseline:
+            return "baseline"
         if any(path == d or path.startswith(d + "/") for d in self.policy_dirs):
             return "policy"
         return None
 
     def paths(self) -> list[str]:
-        return sorted({*(CONFIG_NAMES if self.config is None else (self.config,)), self.lockfile, *self.policy_dirs})
+        return sorted({*(CONFIG_NAMES if self.config is None else (self.config,)), self.lockfile, self.baseline, *self.policy_dirs})
 
 
 def gate_files(config: dict[str, Any] | None, config_path: str | None, input_policy_dirs: Sequence[str]) -> GateFiles:
@@ -64,6 +69,7 @@ def gate_files(config: dict[str, Any] | None, config_path: str | None, input_pol
         config=config_path,
         lockfile=_relative(hub.get("lockfile")) or LOCKFILE_NAME,
         policy_dirs=tuple(sorted({d for d in map(_relative, dirs) if d})),
+        baseline=_relative(config.get("baseline")) or BASELINE_NAME,
     )
 
 
@@ -157,9 +163,12 @@ def lock_diff(git: Git, base: str, root: Path, decisive_changes: Sequence[Change
 
 
 def use_base(git: Git, base: str, root: Path, base_files: GateFiles, head_files: GateFiles) -> None:
-    """Replace the judged tree's gate files by the base commit's: remove what either side
-    names, then write the base's versions."""
-    for rel in sorted(set(base_files.paths()) | set(head_files.paths())):
+    """Replace the judged tree's gate files by the base commit's: remove the base's gate paths
+    and the pull request's configuration file (which the pipeline could otherwise find first),
+    then write the base's versions. Other paths only the pull request's configuration names (a
+    policy folder, lockfile or baseline of its choosing) stay as they are: the base's
+    configuration gives them no role, and removing them would hide their files from the scan."""
+    for rel in sorted({*base_files.paths(), *((head_files.config,) if head_files.config else ())}):
         target = root.joinpath(*PurePosixPath(rel).parts)
         if target.is_symlink() or target.is_file():
             target.unlink()
@@ -178,6 +187,44 @@ def lock_bytes(root: Path, rel: str) -> bytes | None:
         return None
 
 
+def _baseline_entries(data: bytes | None) -> dict[str, dict[str, Any]] | None:
+    if data is None:
+        return {}
+    try:
+        findings = json.loads(data)["findings"]
+        return {e["fingerprint"]: e for e in findings if isinstance(e, dict) and isinstance(e.get("fingerprint"), str)}
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def baseline_added(
+    git: Git, base: str, root: Path, decisive_changes: Sequence[Change], base_files: GateFiles | None, head_files: GateFiles
+) -> list[dict[str, Any]] | None:
+    """input.run.changed_baseline_entries: the findings the pull request's baseline accepts that
+    the base branch's does not (each would then pass, as under a new waiver), wherever each
+    side's configuration keeps its baseline; [] when the pull request changes neither the
+    baseline nor the configuration, None when unknown."""
+    if base_files is None:
+        return None
+    sides = (base_files, head_files)
+    if not any(side.kind(p) in ("baseline", "config") for c in decisive_changes for p in c.paths() for side in sides):
+        return []
+    old = _baseline_entries(git.show(base, base_files.baseline))
+    new = _baseline_entries(lock_bytes(root, head_files.baseline))
+    if old is None or new is None:
+        return None
+
+    def text(entry: dict[str, Any], key: str) -> str | None:
+        value = entry.get(key)
+        return value if isinstance(value, str) else None
+
+    added = [
+        {"fingerprint": key, "rule": text(new[key], "rule"), "severity": text(new[key], "severity"), "path": text(new[key], "file"), "model": text(new[key], "model")}
+        for key in new.keys() - old.keys()
+    ]
+    return sorted(added, key=lambda e: (e["path"] or "", e["model"] or "", e["rule"] or "", e["fingerprint"]))
+
+
 def run_fields(
     changes: Iterable[Change] | None,
     base: ConfigAt | None,
@@ -186,6 +233,7 @@ def run_fields(
     head_files: GateFiles,
     lock: list[dict[str, Any]] | None,
     config_from: str,
+    baseline: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The fields of input.run about the gate's own files (pull requests only)."""
     sides = [head_files] + ([base_files] if base_files else [])
@@ -195,4 +243,5 @@ def run_fields(
         "base_config": base.config if base else None,
         "head_config": head.config,
         "changed_lock_entries": lock,
+        "changed_baseline_entries": baseline,
     }

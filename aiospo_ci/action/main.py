@@ -3,13 +3,15 @@
 1. Decide what is judged (`tree.py`): on a pull request, the head commit's own tree, so every
    line reported is a line of the pull request; no verdict (exit 2) when that tree cannot be had.
 2. Read what the change touched (`changed.py`) and which of the gate's own files it touched
-   (`gate.py`: configuration, lockfile, policies) for `input.run`, and with `config_from: base`
-   put the base branch's versions of those files in place.
+   (`gate.py`: configuration, lockfile, policies, baseline) for `input.run`, and with
+   `config_from: base` put the base branch's versions of those files in place.
 3. Run the pipeline; with `only_changed`, keep in the verdict only findings the change decides.
-4. Report. Order matters for "never lose a finding": the log, the SARIF file, the step outputs
-   and the job summary come before any GitHub API call; then annotations (Checks API, falling
-   back to workflow commands) and the sticky comment. API failures are logged and appended to
-   the summary with advice that matches the failure, and never change the exit code.
+4. Report. Order matters for "never lose a finding": the log, the SARIF file, the decision
+   record, the step outputs and the job summary come before any GitHub API call (files go to
+   the real workspace, `workspace.py`); then annotations (Checks API, falling back to workflow
+   commands), the sticky comment and the fixes as review suggestions (`suggestions.py`). API
+   failures are logged and appended to the summary with advice that matches the failure, and
+   never change the exit code.
 
 Exit codes: 0 pass, 1 policy failure at or above fail_on, 2 no verdict.
 """
@@ -28,6 +30,7 @@ from typing import Any, TextIO
 
 from aiospo_ci.action import changed as changed_files
 from aiospo_ci.action import gate
+from aiospo_ci.action import workspace as workspace_files
 from aiospo_ci.action.event import Event, load_event
 from aiospo_ci.action.git import Git
 from aiospo_ci.action.inputs import ActionInputs
@@ -84,30 +87,8 @@ def _no_verdict(log: Log, env: Mapping[str, str], reason: str) -> int:
 
 
 def sarif_target(value: str | None, workspace: Path) -> Path | None:
-    """The SARIF path, which must be inside the workspace: a Docker action's other paths are
-    gone when its container ends, so a later upload step would find nothing."""
-    if not value:
-        return None
-    target = Path(value)
-    target = (target if target.is_absolute() else workspace / target).resolve()
-    if target == workspace or not target.is_relative_to(workspace):
-        raise AiospoError(
-            f"input sarif_file {value}: {target} is not a file inside the workspace {workspace}, and nothing outside it "
-            "outlives this container; give a path relative to the repository root, such as aiospo-ci.sarif."
-        )
-    return target
-
-
-def write_owned(target: Path, data: str, workspace: Path) -> None:
-    """Write a file into the workspace with the workspace's owner: the container runs as root,
-    and root-owned files break the runner's later steps (checkout's clean-up, caches)."""
-    owner = workspace.stat()
-    made = [p for p in reversed(target.parents) if p.is_relative_to(workspace) and p != workspace and not p.exists()]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(data, encoding="utf-8")
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and os.geteuid() != owner.st_uid:
-        for path in [*made, target]:
-            os.chown(path, owner.st_uid, owner.st_gid)
+    """The SARIF path, which must be inside the workspace (action/workspace.py)."""
+    return workspace_files.target(value, workspace, "sarif_file") if value else None
 
 
 @dataclass
@@ -172,14 +153,15 @@ def _prepare(inputs: ActionInputs, event: Event, workspace: Path, git: Git, repo
     if prepared.changes is not None:
         prepared.decisive = gate.decisive(prepared.changes, *sides)
     lock = gate.lock_diff(git, base_sha, tree.root, prepared.decisive, base_files, head_files)
+    baseline = gate.baseline_added(git, base_sha, tree.root, prepared.decisive, base_files, head_files)
     if inputs.config_from == "base":
         if base is None or base_files is None or base.config is None:
             why = base.error if base is not None and base.error else f"the base commit {base_sha[:12] or '(none)'} is not in the checkout; set `fetch-depth: 0`"
             raise AiospoError(f"input config_from: base could not read the base branch's configuration ({why}).")
         tree.make_private()  # the base's files go into a copy, never into the checkout
         gate.use_base(git, base_sha, tree.root, base_files, head_files)
-        prepared.notes.append(f"config_from: base: judged with the configuration, lockfile and policies of the base branch ({base_sha[:12]}).")
-    prepared.run_info = gate.run_fields(prepared.changes, base, head, base_files, head_files, lock, inputs.config_from)
+        prepared.notes.append(f"config_from: base: judged with the configuration, lockfile, policies and baseline of the base branch ({base_sha[:12]}).")
+    prepared.run_info = gate.run_fields(prepared.changes, base, head, base_files, head_files, lock, inputs.config_from, baseline)
     return prepared
 
 
@@ -207,6 +189,32 @@ def _scope(result: CheckResult, inputs: ActionInputs, prepared: Prepared, event:
         )
     log.line(f"aiospo-ci: {note}")
     return scope, note
+
+
+def _decision_record(
+    inputs: ActionInputs, env: Mapping[str, str], workspace: Path, result: CheckResult, document: dict, code: int, event: Event, commit: str | None, log: Log
+) -> str | None:
+    """The decision record: appended to the `decision_log` file (inside the real workspace, for
+    actions/upload-artifact, whichever tree was judged; owned by the workspace's owner) and sent
+    to the collector the workflow's environment names. Never changes the verdict: what fails is
+    a warning. Returns the file as given, for the `decision_log` output, when written."""
+    from aiospo_ci import decision_log
+
+    def warn(message: str) -> None:
+        log.command(command("warning", message, {"title": "aiospo-ci"}))
+
+    try:
+        target = None
+        if inputs.decision_log:
+            target = workspace_files.target(inputs.decision_log, workspace, "decision_log")
+            workspace_files.write_owned(target, "", workspace, append=True)  # made here, so it and its folders are the owner's
+        sinks = decision_log.sinks_for_action(target, env)
+    except (AiospoError, OSError) as exc:
+        warn(f"no decision record: {redact(str(exc))}")
+        return None
+    labels = {**decision_log.event_labels(event), **({"commit": commit} if commit else {})}
+    written = decision_log.emit(result, document, exit_code=code, sinks=sinks, labels=labels, warn=warn)
+    return inputs.decision_log if written else None
 
 
 def _findings_output(result: CheckResult, scope: changed_files.Scope | None) -> str:
@@ -269,7 +277,7 @@ def run(env: Mapping[str, str], stdout: TextIO, check: Callable[[Any], tuple[Che
     except AiospoError as exc:
         return _no_verdict(log, env, str(exc))
     try:
-        return _judge_and_report(env, log, inputs, event, workspace, prepared, sarif, gh, repo, check)
+        return _judge_and_report(env, log, inputs, event, workspace, git, prepared, sarif, gh, repo, check)
     finally:
         prepared.tree.close()
 
@@ -280,6 +288,7 @@ def _judge_and_report(
     inputs: ActionInputs,
     event: Event,
     workspace: Path,
+    git: Git,
     prepared: Prepared,
     sarif: Path | None,
     gh: Any,
@@ -316,11 +325,12 @@ def _judge_and_report(
         from aiospo_ci.report.sarif import SarifReport
 
         try:
-            write_owned(sarif, redact(SarifReport().render_check(result)), workspace)
+            workspace_files.write_owned(sarif, redact(SarifReport().render_check(result)), workspace)
         except OSError as exc:
             return _no_verdict(log, env, f"input sarif_file {inputs.sarif_file}: cannot write ({exc.strerror}); give a writable path inside the workspace.")
 
-    # 3. Outputs.
+    # 3. The decision record (docs/organisation.md), and the outputs.
+    decision_log = _decision_record(inputs, env, workspace, result, document, code, event, tree.commit, log)
     findings_json = _findings_output(result, scope)
     if len(json.loads(findings_json)) < len(result.findings):
         log.line(f"aiospo-ci: the findings output holds the first {len(json.loads(findings_json))} of {len(result.findings)} findings (GitHub keeps 1 MB of outputs per job).")
@@ -332,6 +342,7 @@ def _judge_and_report(
             "warn_count": str(counts["warn"]),
             "sarif_file": inputs.sarif_file or "",
             "sha": tree.commit or "",
+            **({"decision_log": decision_log} if decision_log else {}),
         },
     )
 
@@ -372,24 +383,15 @@ def _judge_and_report(
         else:
             api_notes += _comment(log, event, gh, repo, markdown(COMMENT_LIMIT), create=inputs.comment == "always" or code != 0)
 
-    # 7. The mechanical fixes as one-click review suggestions (input `suggestions`).
+    # 7. The mechanical fixes as one-click review suggestions on the head's lines (input `suggestions`).
     from aiospo_ci.action import suggestions
 
-    api_notes += suggestions.post(inputs, repo, event, result, workspace, log)
+    api_notes += suggestions.post(inputs, event, tree, git, prepared.changes, result, repo, log)
 
     for note in api_notes:
         log.command(command("warning", note, {"title": "aiospo-ci"}))
     if api_notes:
         append_summary(summary_path, "\n### GitHub API\n\n" + "\n".join(f"- {text(n, 2_000)}" for n in api_notes) + "\n")
-
-    # 7. The decision record (docs/organisation.md): never changes the verdict.
-    from aiospo_ci.decision_log import action_decision_log
-
-    decision_log = action_decision_log(
-        inputs.decision_log, env, workspace, result, document, code, event, lambda m: log.command(command("warning", m, {"title": "aiospo-ci"}))
-    )
-    if decision_log:
-        write_outputs(env.get("GITHUB_OUTPUT"), {"decision_log": decision_log})
 
     log.line(
         f"aiospo-ci: {'policy failure' if code else 'pass'} (fail_on {fail_on}"

@@ -37,7 +37,7 @@ class Enrichment:
 
 
 def key_of(ref: ModelReference) -> FactsKey | None:
-    if ref.source != "huggingface":
+    if ref.source != "huggingface" or ref.kind == "metric":  # a metric is no model repo to ask about
         return None
     return FactsKey(ref.kind, ref.id, ref.revision)
 

@@ -112,7 +112,7 @@ class HubSettings:
         workflow_endpoint = endpoint or env.get("HF_ENDPOINT") or None
         chosen_endpoint = endpoint or configured_endpoint(
             "hub.endpoint", hub_cfg.get("endpoint"), workflow_endpoint, DEFAULT_ENDPOINT, token is not None,
-            "HF_ENDPOINT or --hub-endpoint",
+            "HF_ENDPOINT or --hub-endpoint", env,
         ) or workflow_endpoint
         if offline is None:
             offline = bool(hub_cfg.get("offline", False))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiospo_ci.errors import PolicyError
-from aiospo_ci.model import Finding, HubFacts, ModelReference
+from aiospo_ci.model import Finding, HubFacts, ModelReference, Unread
 
 SCHEMA_VERSION = 1
 
@@ -26,6 +26,7 @@ def build_input(
     today: str,
     owners: Sequence[Sequence[str]] | None = None,
     run: dict[str, Any] | None = None,
+    unread: Sequence[Unread] = (),
 ) -> dict[str, Any]:
     """The whole run as one JSON document (see docs/architecture.md). `owners`, parallel to
     references, holds what CODEOWNERS says of each reference's file. `run`: where the run
@@ -43,7 +44,8 @@ def build_input(
         entry["facts"] = _policy_facts(fact) if fact is not None else None
         entry["locked"] = locked[index] if index < len(locked) else None
         refs.append(entry)
-    return {"schema_version": SCHEMA_VERSION, "today": today, "config": config, "run": run or {"ci": False}, "references": refs}
+    return {"schema_version": SCHEMA_VERSION, "today": today, "config": config, "run": run or {"ci": False}, "references": refs,
+            "unread": [u.to_dict() for u in sorted(unread)]}
 
 
 def _policy_facts(fact: HubFacts) -> dict[str, Any]:
@@ -155,6 +157,11 @@ def parse_findings(raw: Any, reference_count: int) -> list[Finding]:
         rule, severity, message, ref = item["rule"], item["severity"], item["message"], item.get("ref")
         if ref is not None and not 0 <= ref < reference_count:
             raise PolicyError(f"rule {rule} produced ref {ref!r}, which is not an index into input.references; use the reference's 'index' or null.")
+        file, line = item.get("file"), item.get("line")
+        if file is not None and (not isinstance(file, str) or not file):
+            raise PolicyError(f"rule {rule} produced file {file!r}; use the file's relative path (lib.file_finding) or leave it out.")
+        if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1 or file is None):
+            raise PolicyError(f"rule {rule} produced line {line!r}; use a 1-based line number together with a file, or null.")
         waiver = item.get("waiver")
         findings.append(
             Finding(
@@ -164,6 +171,8 @@ def parse_findings(raw: Any, reference_count: int) -> list[Finding]:
                 ref=ref,
                 waived=bool(item.get("waived", False)),
                 waiver=tuple(sorted((str(k), str(v)) for k, v in waiver.items() if v is not None)) if isinstance(waiver, dict) else None,
+                file=file,
+                line=line,
             )
         )
     # A set in Rego is unordered on the wire; sort so output is byte-identical across engines.

@@ -86,11 +86,12 @@ def annotations_of(result: CheckResult) -> list[Annotation]:
         message = finding.message
         if ref is not None:
             message = f"{message} [{ref.kind} {ref.id}]"
+        path, line, column = result.location(finding)
         out.append(
             Annotation(
-                path=ref.file if ref else None,
-                line=max(1, ref.line) if ref else 1,
-                column=ref.column if ref else None,
+                path=path,
+                line=max(1, line or 1),
+                column=column,
                 severity=finding.severity,
                 title=finding_title(result, finding),
                 message=message,
@@ -132,4 +133,6 @@ class GithubReport(Report):
         lines = [annotation_command(a) for a in items]
         if items:
             lines.append(command("notice", limit_note(items), {"title": "aiospo-ci"}))
+        if result.scan.skipped_note():
+            lines.append(command("notice", result.scan.skipped_note() or "", {"title": "aiospo-ci: folders skipped"}))
         return "\n".join(lines) + ("\n" if lines else "")

@@ -34,8 +34,7 @@ def check_document(result: CheckResult) -> dict[str, Any]:
     for f in result.findings:
         entry = f.to_dict()
         about = result.scan.references[f.ref] if f.ref is not None else None
-        entry["file"] = about.file if about else None
-        entry["line"] = about.line if about else None
+        entry["file"], entry["line"], _ = result.location(f)
         entry["model"] = about.id if about else None
         entry["scope"] = result.scope_of(f)
         entry["title"] = (result.rules.get(f.rule) or {}).get("title")
@@ -44,7 +43,10 @@ def check_document(result: CheckResult) -> dict[str, Any]:
         "findings": findings,
         "references": references,
         "errors": [e.to_dict() for e in result.scan.errors],
-        "summary": {**result.counts(), "references": len(result.scan.references), "files_scanned": result.scan.files_scanned},
+        "unread": [u.to_dict() for u in result.scan.unread],
+        "skipped": [s.to_dict() for s in result.scan.skipped],
+        "summary": {**result.counts(), "references": len(result.scan.references), "files_scanned": result.scan.files_scanned,
+                    "unread": len(result.scan.unread), "skipped_folders": len(result.scan.skipped_folders())},
         "warnings": list(result.warnings),
         "bundles": dict(sorted(result.bundles.items())),  # the policy bundles that decided: name -> revision
     }

@@ -250,6 +250,8 @@ class MarkdownReport(Report):
         ref = result.scan.references[finding.ref] if finding.ref is not None else None
         head = f"**{text(title, 200)}** ({code(finding.rule, 120, False)})" if title else code(finding.rule, 120, False)
         where = f" — {code(f'{ref.file}:{ref.line}', table=False)} {code(ref.id, table=False)}" if ref else " — (run)"
+        if ref is None and finding.file:
+            where = f" — {code(finding.file + (f':{finding.line}' if finding.line else ''), table=False)}"
         changed = " :pencil2:" if (self.changed_refs is not None and finding.ref in self.changed_refs) else ""
         scope = result.scope_of(finding)
         scope_tag = f" _({scope})_" if scope not in (None, "runtime") else ""
@@ -292,6 +294,8 @@ class MarkdownReport(Report):
     def _run_notes(self, result: CheckResult) -> Section:
         items = [f"- {text(w, 2_000)}" for w in result.warnings]
         items += [f"- scan error in {code(e.file, table=False)}: {text(e.reason, 500)}" for e in result.scan.errors]
+        if result.scan.skipped_note():
+            items.append(f"- {text(result.scan.skipped_note(), 2_000)}")
         if not items:
             return Section(head=[], items=[])
         return Section(head=["### Run notes", ""], items=items, tail=[""], what="notes")

@@ -51,12 +51,12 @@ def sarif_document(result: CheckResult) -> dict[str, Any]:
         rules.append(entry)
     results = []
     for f, key in zip(result.findings, of_result(result)):
-        ref = result.scan.references[f.ref] if f.ref is not None else None
-        file = ref.file if ref else ".aiospo.yaml"
-        line = ref.line if ref else 1
+        where, at, column = result.location(f)
+        file = where or ".aiospo.yaml"
+        line = at or 1
         region: dict[str, Any] = {"startLine": max(1, line)}
-        if ref and ref.column:
-            region["startColumn"] = ref.column
+        if column:
+            region["startColumn"] = column
         entry = {
             "ruleId": f.rule,
             "ruleIndex": rule_index[f.rule],
@@ -75,10 +75,23 @@ def sarif_document(result: CheckResult) -> dict[str, Any]:
         "tool": {"driver": {"name": "aiospo-ci", "version": __version__, "informationUri": INFORMATION_URI, "rules": rules}},
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned repository root."}}},
         "results": results,
+        **_skipped_notifications(result.scan),
     }
     if result.bundles:  # which policy decided: a property bag, as SARIF allows on every object
         run["properties"] = {"aiospo-ci": {"bundles": [{"name": n, "revision": r} for n, r in sorted(result.bundles.items())]}}
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _skipped_notifications(scan: ScanResult) -> dict[str, Any]:
+    """The folders left out by default, as a note on the run's invocation (they are no finding)."""
+    note = scan.skipped_note()
+    if note is None:
+        return {}
+    return {"invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [
+        {"level": "note", "message": {"text": note},
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(s.file), "uriBaseId": "%SRCROOT%"}}}
+                       for s in scan.skipped_folders()]},
+    ]}]}
 
 
 INVENTORY_RULE = "inventory/model-reference"

@@ -89,13 +89,14 @@ class TextReport(Report):
             if len(groups) > 1:  # only when there is more than shipped code to tell apart
                 lines.append(f"# scope: {scope} ({len(findings)} finding{'s' if len(findings) != 1 else ''})")
             for f in findings:
-                ref = result.scan.references[f.ref] if f.ref is not None else None
-                where = location(ref.file, ref.line) if ref else "(run)"
-                lines.append(f"{where}: {f.status} {f.rule} {f.message}")
+                file, line, _ = result.location(f)
+                lines.append(f"{location(file, line)}: {f.status} {f.rule} {f.message}")
         for err in result.scan.errors:
             lines.append(f"{err.file}: error scan {err.reason}")
         for warning in result.warnings:
             lines.append(f"warning: {warning}")
+        if result.scan.skipped_note():
+            lines.append(f"note: {result.scan.skipped_note()}")
         lines.append(summary_line(result))
         return "\n".join(inert_line(line) for line in lines) + "\n"
 
@@ -111,5 +112,10 @@ class TextReport(Report):
             lines.append(f"{location(ref.file, ref.line)}: {ref.kind} {ref.id} ({ref.source}, {ref.call}) " + " ".join(extra))
         for err in scan.errors:
             lines.append(f"{err.file}: error {err.reason}")
-        lines.append(f"aiospo-ci: {len(scan.references)} references in {scan.files_scanned} files, {len(scan.errors)} errors")
+        for u in scan.unread:
+            lines.append(f"{location(u.file, u.line)}: unread ({u.cause}) {u.reason}")
+        if scan.skipped_note():
+            lines.append(f"note: {scan.skipped_note()}")
+        lines.append(f"aiospo-ci: {len(scan.references)} references in {scan.files_scanned} files, {len(scan.unread)} unread, "
+                     f"{len(scan.errors)} errors")
         return "\n".join(inert_line(line) for line in lines) + "\n"

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from aiospo_ci.model import ModelReference
+from aiospo_ci.model import UNREAD_CAUSES, ModelReference, Unread
 
 _RACY_NS = 3_000_000_000
 
@@ -33,18 +33,29 @@ def default_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
 
 
 class Entry:
-    __slots__ = ("stat", "digest", "refs", "errors", "skipped")
+    """One file's outcome: its stat and content hash, the references found, and the parts not
+    read as [cause, reason, line] lists (JSON-friendly; see model.Unread)."""
+
+    __slots__ = ("stat", "digest", "refs", "unread")
 
     def __init__(self, stat: tuple[int, int, int] | None, digest: str, refs: list[dict[str, Any]],
-                 errors: list[str], skipped: str | None):
-        self.stat, self.digest, self.refs, self.errors, self.skipped = stat, digest, refs, errors, skipped
+                 unread: list[list[Any]]):
+        self.stat, self.digest, self.refs, self.unread = stat, digest, refs, unread
 
     def references(self) -> list[ModelReference]:
         return [ModelReference.from_dict(d) for d in self.refs]
 
+    def unread_parts(self, relpath: str) -> list[Unread]:
+        return [Unread(relpath, cause, reason, line) for cause, reason, line in self.unread]
+
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
+
+
+def _valid_part(part: Any) -> bool:
+    return (isinstance(part, list) and len(part) == 3 and part[0] in UNREAD_CAUSES and isinstance(part[1], str)
+            and (part[2] is None or (isinstance(part[2], int) and not isinstance(part[2], bool))))
 
 
 class ScanCache:
@@ -76,10 +87,10 @@ class ScanCache:
             return
         for rel, e in files.items():
             try:
-                st, dg, refs, errors, skipped = e
-                entry = Entry(tuple(st) if st else None, dg, refs, errors, skipped)  # type: ignore[arg-type]
+                st, dg, refs, unread = e
+                entry = Entry(tuple(st) if st else None, dg, refs, unread)  # type: ignore[arg-type]
                 entry.references()  # a damaged entry is dropped here, not met later
-                if not all(isinstance(x, str) for x in errors) or not (skipped is None or isinstance(skipped, str)):
+                if not all(_valid_part(part) for part in unread):
                     continue
                 self.entries[rel] = entry
             except (TypeError, ValueError, KeyError, AttributeError):
@@ -99,7 +110,7 @@ class ScanCache:
     def put(self, relpath: str, entry: Entry) -> None:
         old = self.entries.get(relpath)
         if old is None or old.stat != entry.stat or old.digest != entry.digest or old.refs != entry.refs \
-                or old.errors != entry.errors or old.skipped != entry.skipped:
+                or old.unread != entry.unread:
             self.entries[relpath] = entry
             self.dirty = True
 
@@ -118,7 +129,7 @@ class ScanCache:
             st = e.stat
             if st is not None and now - st[1] < _RACY_NS:
                 st = None  # modified just now: trust only the hash next time
-            files[rel] = [list(st) if st else None, e.digest, e.refs, e.errors, e.skipped]
+            files[rel] = [list(st) if st else None, e.digest, e.refs, e.unread]
         doc = {"fingerprint": self.fingerprint, "files": files}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,7 @@ def decode_text(data: bytes, what: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ScanFailure(f"not UTF-8 text ({what} files must be UTF-8): byte {e.start} cannot be decoded") from None
+        raise ScanFailure(f"not UTF-8 text ({what} files must be UTF-8): byte {e.start} cannot be decoded", "encoding") from None
 
 
 def hub_target(value: Any) -> hubid.HubTarget | None:
@@ -67,11 +67,23 @@ class _Hit:
         self.revision, self.trust_remote_code = revision, trust_remote_code
 
 
+def _local_path(value: str) -> bool:
+    """A path on disk in a model or dataset key ('./checkpoints/x', '/models/llama',
+    'saves/qwen/lora/sft'): reported as local, not dropped."""
+    v = value.strip()
+    if not v or any(c.isspace() for c in v):
+        return False  # a sentence or a command, not a path
+    return hubid.is_local_path(v) or v.startswith(("./", "../", "/", "~/"))
+
+
 def _refs(relpath: str, prefix: str, hits: list[_Hit]) -> list[ModelReference]:
     out = []
     for h in sorted(hits, key=lambda h: (h.line, h.column or 0)):
         t = hub_target(h.value)
         if t is None:
+            if _local_path(h.value):
+                out.append(ModelReference(file=relpath, line=h.line, column=h.column, id=h.value.strip(), kind=h.kind,  # type: ignore[arg-type]
+                                          source="local", call=f"{prefix}:{h.key}"))
             continue
         revision = h.revision if h.revision is not None else t.revision
         kind = "dataset" if t.kind == "dataset" else h.kind
@@ -104,9 +116,9 @@ def _yaml_nodes(text: str) -> list[Any]:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ScanFailure(f"not valid YAML: {problem}{where}") from None
+        raise ScanFailure(f"not valid YAML: {problem}{where}", "parse", mark.line + 1 if mark is not None else None) from None
     except RecursionError:
-        raise ScanFailure("YAML nested too deeply") from None
+        raise ScanFailure("YAML nested too deeply", "budget") from None
 
 
 def _yaml_scalar(node: Any) -> str | None:
@@ -132,7 +144,7 @@ def yaml_hits(roots: list[Any], line_offset: int = 0, keys: frozenset = MODEL_KE
         seen.add(id(node))
         budget -= 1
         if budget <= 0:
-            raise ScanFailure(f"more than {_MAX_NODES} YAML nodes; not read as a configuration")
+            raise ScanFailure(f"more than {_MAX_NODES} YAML nodes", "budget")
         if isinstance(node, yaml.MappingNode):
             pairs = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
             revision, trc = None, False
@@ -246,7 +258,7 @@ def _walk_pairs(obj: Any, keys: frozenset, out: list[tuple[str, str, str, str | 
         o = stack.pop()
         budget[0] -= 1
         if budget[0] <= 0:
-            raise ScanFailure(f"more than {_MAX_NODES} JSON values; not read as a configuration")
+            raise ScanFailure(f"more than {_MAX_NODES} JSON values", "budget")
         if isinstance(o, _Pairs):
             revision = next((v for k, v in o if k in REVISION_KEYS and isinstance(v, str)), None)
             trc = any(k == "trust_remote_code" and v is True for k, v in o)
@@ -289,9 +301,9 @@ class JsonScanner(Scanner):
         try:
             obj = json.loads(text, object_pairs_hook=_Pairs)
         except json.JSONDecodeError as e:
-            raise ScanFailure(f"not valid JSON: {e.msg} (line {e.lineno})") from None
+            raise ScanFailure(f"not valid JSON: {e.msg} (line {e.lineno})", "parse", e.lineno) from None
         except RecursionError:
-            raise ScanFailure("JSON nested too deeply") from None
+            raise ScanFailure("JSON nested too deeply", "budget") from None
         return _refs(relpath, "json", _keyed_hits(obj, text, _json_pattern))
 
 
@@ -301,7 +313,7 @@ def _keyed_hits(obj: Any, text: str, pattern: Callable[[str, str], re.Pattern[st
     _walk_pairs(obj, MODEL_KEYS, found)
     hits, used = [], {}  # type: ignore[var-annotated]
     for key, value, kind, revision, trc in found:
-        if hub_target(value) is None:
+        if hub_target(value) is None and not _local_path(value):
             continue
         line, col = _locate(text, pattern, key, value, used)
         hits.append(_Hit(key, value, line, col, kind, revision, trc))
@@ -335,13 +347,13 @@ class TomlScanner(Scanner):
         except tomllib.TOMLDecodeError as e:
             raise ScanFailure(f"not valid TOML: {e}") from None
         except RecursionError:
-            raise ScanFailure("TOML nested too deeply") from None
+            raise ScanFailure("TOML nested too deeply", "budget") from None
         return _refs(relpath, "toml", _keyed_hits(_to_pairs(obj), text, _toml_pattern))
 
 
 def _to_pairs(obj: Any, depth: int = 0) -> Any:
     if depth > 500:
-        raise ScanFailure("TOML nested too deeply")
+        raise ScanFailure("TOML nested too deeply", "budget")
     if isinstance(obj, dict):
         return _Pairs((k, _to_pairs(v, depth + 1)) for k, v in obj.items())
     if isinstance(obj, list):

@@ -23,6 +23,20 @@ _FILE_SUFFIXES = (
 
 HF_HOSTS = ("huggingface.co", "hf.co", "www.huggingface.co")
 
+# First segments the Hub keeps for its own pages: 'models/bert' or 'datasets/x' is a folder on
+# disk, never a repo id (no user or organisation can be called that).
+RESERVED_NAMESPACES = frozenset({
+    "models", "datasets", "spaces", "docs", "api", "blog", "papers", "collections", "organizations",
+    "settings", "new", "join", "login", "pricing", "tasks", "learn", "posts", "chat", "enterprise",
+})
+
+# The transformers models that predate namespaces ('bert-base-uncased', 'gpt2', 't5-small'):
+# libraries that prefix bare names with their organisation (sentence-transformers) leave these.
+_CANONICAL_FAMILIES = frozenset({
+    "albert", "bert", "camembert", "ctrl", "distilbert", "distilgpt2", "distilroberta", "gpt2", "openai",
+    "roberta", "t5", "transfo", "xlm", "xlnet",
+})
+
 
 def is_hub_id(value: str) -> bool:
     """Whether value follows the Hub's repo-id rules (bare legacy ids such as 'gpt2' included)."""
@@ -30,7 +44,14 @@ def is_hub_id(value: str) -> bool:
         return False
     if not _ID_RE.match(value):
         return False
+    if "/" in value and value.split("/", 1)[0].lower() in RESERVED_NAMESPACES:
+        return False
     return not value.lower().endswith(_FILE_SUFFIXES)
+
+
+def is_canonical_transformers_name(value: str) -> bool:
+    """'bert-base-uncased', 'gpt2', 't5-small': a bare id that is a repo of its own."""
+    return value.split("-", 1)[0].lower() in _CANONICAL_FAMILIES
 
 
 def is_namespaced_hub_id(value: str) -> bool:
@@ -48,7 +69,9 @@ def is_local_path(value: str) -> bool:
         return True
     if _WINDOWS_PATH_RE.match(value) or "\\" in value:
         return True
-    return value.count("/") >= 2 and not value.startswith(("hf://", "hf-hub:", "http://", "https://"))
+    if "/" in value and value.split("/", 1)[0].lower() in RESERVED_NAMESPACES:
+        return True
+    return value.count("/") >= 2 and not value.startswith(("hf://", "hf-hub:", "hf_hub:", "http://", "https://"))
 
 
 def classify_pin(revision: str | None) -> str:
@@ -89,7 +112,7 @@ def parse_hub_url(value: str) -> HubTarget | None:
         ident = m.group("id")
         kind = "dataset" if m.group("type") == "datasets/" else "model"
         return HubTarget(ident, kind, m.group("rev")) if is_hub_id(ident) else None
-    for prefix in ("hf://", "hf-hub:"):
+    for prefix in ("hf://", "hf-hub:", "hf_hub:"):
         if v.startswith(prefix):
             rest = v[len(prefix):]
             kind = "model"

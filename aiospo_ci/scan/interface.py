@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import NamedTuple
 
 from aiospo_ci.model import ModelReference
 
 
+class Gap(NamedTuple):
+    """A part of a file a scanner could not read (a cell or a block that does not parse, a
+    resolution that ran out of budget): it becomes an Unread entry for the file."""
+
+    cause: str  # one of model.UNREAD_CAUSES
+    reason: str  # one sentence
+    line: int | None = None
+
+
 class ScanFailure(Exception):
-    """This file could not be parsed; the message becomes a ScanError and the scan goes on."""
+    """This file could not be read at all; the message becomes an Unread entry and the scan goes on."""
+
+    def __init__(self, message: str, cause: str = "parse", line: int | None = None):
+        super().__init__(message)
+        self.cause, self.line = cause, line
 
 
 class Scanner(ABC):
@@ -38,9 +52,9 @@ class Scanner(ABC):
 
     @abstractmethod
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
-        """The references in this file. Raise ScanFailure for a file that cannot be parsed."""
+        """The references in this file. Raise ScanFailure for a file that cannot be read."""
 
-    def scan_with_notes(self, relpath: str, data: bytes) -> tuple[list[ModelReference], list[str]]:
-        """The references plus notes about parts that could not be read (a notebook cell with a
-        syntax error) while the rest of the file was. Notes become ScanErrors for this file."""
+    def scan_with_notes(self, relpath: str, data: bytes) -> tuple[list[ModelReference], list[Gap]]:
+        """The references plus the parts that could not be read (a notebook cell with a syntax
+        error, a block written in newer syntax) while the rest of the file was."""
         return self.scan(relpath, data), []

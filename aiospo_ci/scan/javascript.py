@@ -1,8 +1,11 @@
-"""JavaScript and TypeScript: Transformers.js (`@huggingface/transformers`, `@xenova/transformers`).
+"""JavaScript and TypeScript: Transformers.js (`@huggingface/transformers`, `@xenova/transformers`)
+and the Inference client (`@huggingface/inference`).
 
-`pipeline('task', 'Xenova/...')`, `X.from_pretrained('...')`, with string literals or a `const`
-bound to one in the same file. Comments are blanked first (keeping line numbers), so an id in a
-comment is never reported. Only files that import Transformers.js are read.
+Transformers.js: `pipeline('task', 'Xenova/...')`, `X.from_pretrained('...')`. The Inference
+client: every `model: '...'` its task calls take (`client.chatCompletion({ model: 'org/name',
+... })`, also `'org/name:provider'`). Values are string literals or a `const` bound to one in the
+same file. Comments are blanked first (keeping line numbers), so an id in a comment is never
+reported. Only files that import one of these packages are read.
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ from aiospo_ci.scan import hubid
 from aiospo_ci.scan.configs import decode_text
 from aiospo_ci.scan.interface import Scanner
 
-_PACKAGES = (b"@huggingface/transformers", b"@xenova/transformers")
+_PACKAGES = (b"@huggingface/transformers", b"@xenova/transformers", b"@huggingface/inference")
+_INFERENCE = "@huggingface/inference"
 _STR = r"""(?P<q>['"`])(?P<s>(?:\\.|(?!(?P=q)).)*)(?P=q)"""
 _ARG = rf"""(?:{_STR}|(?P<name>[A-Za-z_$][\w$]*))"""
 _PIPELINE = re.compile(rf"""\bpipeline\s*\(\s*{_STR.replace('q>', 'tq>').replace('(?P=q)', '(?P=tq)').replace('s>', 'task>')}\s*,\s*{_ARG}""")
 _FROM_PRETRAINED = re.compile(rf"""\.from_pretrained\s*\(\s*{_ARG}""")
 _CONST = re.compile(rf"""\b(?:const|let|var)\s+(?P<k>[A-Za-z_$][\w$]*)\s*(?::\s*string\s*)?=\s*{_STR}""")
 _REVISION = re.compile(r"""\brevision\s*:\s*(['"`])(?P<r>[^'"`]*)\1""")
+_MODEL_KEY = re.compile(rf"""(?<![\w$.])model\s*:\s*{_ARG}""")
 
 
 def blank_comments(text: str) -> str:
@@ -75,7 +80,10 @@ class JavaScriptScanner(Scanner):
         text = blank_comments(decode_text(data, "JavaScript"))
         consts = {m.group("k"): m.group("s") for m in _CONST.finditer(text) if "${" not in m.group("s")}
         refs = []
-        for pattern, call in ((_PIPELINE, "transformers.js:pipeline"), (_FROM_PRETRAINED, "transformers.js:from_pretrained")):
+        patterns = [(_PIPELINE, "transformers.js:pipeline"), (_FROM_PRETRAINED, "transformers.js:from_pretrained")]
+        if _INFERENCE in text:
+            patterns.append((_MODEL_KEY, "huggingface.js:inference"))
+        for pattern, call in patterns:
             for m in pattern.finditer(text):
                 if m.group("s") is not None:
                     value, start = m.group("s"), m.start("s")
@@ -102,6 +110,10 @@ class JavaScriptScanner(Scanner):
                     if t is None:
                         continue
                     value = t.id
+                elif call == "huggingface.js:inference":
+                    value = value.split(":", 1)[0]  # 'org/name:provider' routes to one provider
+                    if "/" not in value:
+                        continue  # a bare word here is another API's model name ('gpt-4o'), not a Hub repo
                 if hubid.is_local_path(value) or not hubid.is_hub_id(value):
                     refs.append(self._ref(relpath, text, start, value, call, "local"))
                     continue

@@ -41,13 +41,23 @@ class Api:
     revision_kw: str | None = "revision"
     legacy_bare: bool = True  # accept a bare id such as 'gpt2'
     bare_prefix: str | None = None  # 'sentence-transformers/' for bare names
-    require_prefix: str | None = None  # only values starting with this ('hf-hub:')
+    require_prefix: tuple[str, ...] = ()  # only values starting with one of these ('hf-hub:')
     paths_only: bool = False  # the value is a file path (torch.load), never a Hub id
     pickle_suffix_only: bool = False  # report only paths that look like model pickles
     repo_type_kw: str | None = None  # 'repo_type': 'dataset' makes a dataset reference
     not_hub: frozenset = frozenset()  # values that name something else (dataset builders)
     flags_always: tuple[str, ...] = ()  # flags every use carries (pickle_load)
     torch_load: bool = False  # unsafe_torch_load unless weights_only=True
+    detail_kws: tuple[str, ...] = ()  # keywords whose values go into the detail (weight_name, subfolder)
+    # A library that maps its own model names to Hub repos (timm, open_clip): a name without a
+    # Hub prefix is reported as that registry's (unresolved when the repo cannot be told), and
+    # only when `registry_flag` asks for pretrained weights.
+    registry: str | None = None
+    registry_flag: str | None = None
+    provider_suffix: bool = False  # 'org/name:provider' (Inference Providers) names org/name
+    # keywords that also take other things (TRL's reward_funcs: functions or model ids): only a
+    # value resolved to a string is reported from them
+    strings_only: tuple[str, ...] = ()
     markers: tuple[bytes, ...] = field(default=())
 
 
@@ -57,6 +67,16 @@ def _hosted(pattern: str, provider: str, slots: tuple[Slot, ...] = ((None, "mode
 
 
 _ST = b"sentence_transformers"
+_HUB_PREFIXES = ("hf-hub:", "hf_hub:")
+# diffusers' adapter and single-file loaders: which file of the repo, and where.
+_WEIGHT_KWS = ("weight_name", "subfolder")
+
+
+def _adapter(pattern: str, slots: tuple[Slot, ...], marker: bytes) -> Api:
+    """A diffusers adapter loader: always a namespaced repo (a bare word is a local folder), and
+    which file of it goes into the detail."""
+    return Api(pattern, slots, legacy_bare=False, detail_kws=_WEIGHT_KWS, markers=(marker,))
+
 
 APIS: tuple[Api, ...] = (
     # --- transformers -------------------------------------------------------------------------
@@ -65,21 +85,45 @@ APIS: tuple[Api, ...] = (
     # --- peft: the adapter is the second argument of PeftModel.from_pretrained ------------------
     Api("peft.PeftModel.from_pretrained", ((1, "model_id"),), markers=(b"from_pretrained",)),
     Api("peft.PeftModelFor*.from_pretrained", ((1, "model_id"),), markers=(b"from_pretrained",)),
-    # --- unsloth, llama-cpp-python --------------------------------------------------------------
+    # --- unsloth, llama-cpp-python, fastai and Keras through huggingface_hub ---------------------
     Api("unsloth.*.from_pretrained", ((0, "model_name"),), markers=(b"from_pretrained",)),
-    Api("llama_cpp.Llama.from_pretrained", ((0, "repo_id"),), revision_kw=None, markers=(b"from_pretrained",)),
+    Api("llama_cpp.Llama.from_pretrained", ((0, "repo_id"),), revision_kw=None, detail_kws=("filename",),
+        markers=(b"from_pretrained",)),
+    Api("huggingface_hub.from_pretrained_fastai", ((0, "repo_id"),), markers=(b"from_pretrained_",)),
+    Api("huggingface_hub.from_pretrained_keras", ((0, "pretrained_model_name_or_path"),), markers=(b"from_pretrained_",)),
     # --- LangChain / LlamaIndex -------------------------------------------------------------
     Api("*.HuggingFacePipeline.from_model_id", ((None, "model_id"),), markers=(b"HuggingFace",)),
-    # --- diffusers (and every other library's) from_pretrained -------------------------------
-    Api("*.from_single_file", ((0, "pretrained_model_link_or_path"),), markers=(b"from_single_file",)),
-    Api("*.load_lora_weights", ((0, "pretrained_model_name_or_path_or_dict"),), revision_kw=None,
-        markers=(b"load_lora_weights",)),
+    # --- diffusers: single files, adapters; transformers and PEFT adapters ------------------------
+    Api("*.from_single_file", ((0, "pretrained_model_link_or_path"), (None, "pretrained_model_link_or_path_or_dict"),
+                               (None, "config")), detail_kws=_WEIGHT_KWS, markers=(b"from_single_file",)),
+    _adapter("*.load_lora_weights", ((0, "pretrained_model_name_or_path_or_dict"),), b"load_lora_weights"),
+    _adapter("*.load_lora_adapter", ((0, "pretrained_model_name_or_path_or_dict"),), b"load_lora_adapter"),
+    _adapter("*.load_ip_adapter", ((0, "pretrained_model_name_or_path_or_dict"), (None, "image_encoder_pretrained_model_name_or_path")),
+             b"load_ip_adapter"),
+    _adapter("*.load_textual_inversion", ((0, "pretrained_model_name_or_path"),), b"load_textual_inversion"),
+    _adapter("*.load_attn_procs", ((0, "pretrained_model_name_or_path_or_dict"),), b"load_attn_procs"),
+    Api("*.load_adapter", ((0, "peft_model_id"), (None, "model_id")), legacy_bare=False, markers=(b"load_adapter",)),
+    # --- keras_hub / keras_nlp presets: only 'hf://org/name' presets are Hub repos ----------------
+    Api("*.from_preset", ((0, "preset"),), require_prefix=("hf://",), markers=(b"from_preset",)),
+    # --- every other library's from_pretrained (transformers, diffusers, PEFT, optimum, setfit,
+    #     gliner, span_marker, ctransformers, ...) -------------------------------------------------
     Api("*.from_pretrained", ((0, "pretrained_model_name_or_path"),), markers=(b"from_pretrained",)),
-    # --- sentence-transformers ----------------------------------------------------------------
+    # --- sentence-transformers: the model classes (a bare name gets the class's organisation, as
+    #     the library does), the modules, and user subclasses (python.py follows class bases) ------
     Api("sentence_transformers.*SentenceTransformer", ((0, "model_name_or_path"),),
         bare_prefix="sentence-transformers/", markers=(b"SentenceTransformer",)),
     Api("sentence_transformers.*CrossEncoder", ((0, "model_name_or_path"), (None, "model_name")),
-        bare_prefix="sentence-transformers/", markers=(b"CrossEncoder",)),
+        bare_prefix="cross-encoder/", markers=(b"CrossEncoder",)),
+    Api("sentence_transformers.*SparseEncoder", ((0, "model_name_or_path"),), bare_prefix="sparse-encoder/",
+        markers=(b"SparseEncoder",)),
+    Api("sentence_transformers.*MultiVectorEncoder", ((0, "model_name_or_path"),), markers=(b"MultiVectorEncoder",)),
+    Api("sentence_transformers.*.Transformer", ((0, "model_name_or_path"), (None, "tokenizer_name_or_path")),
+        markers=(b"Transformer",)),
+    Api("sentence_transformers.*.MLMTransformer", ((0, "model_name_or_path"), (None, "tokenizer_name_or_path")),
+        markers=(b"Transformer",)),
+    Api("sentence_transformers.*.CLIPModel", ((0, "model_name_or_path"), (None, "model_name")), markers=(b"CLIPModel",)),
+    Api("sentence_transformers.*.from_model2vec", ((0, "model_id_or_path"),), markers=(b"from_model2vec",)),
+    Api("sentence_transformers.*.from_distillation", ((0, "model_name"),), markers=(b"from_distillation",)),
     # --- huggingface_hub ----------------------------------------------------------------------
     Api("huggingface_hub.hf_hub_download", ((0, "repo_id"),), repo_type_kw="repo_type", markers=(b"_download",)),
     Api("huggingface_hub.snapshot_download", ((0, "repo_id"),), repo_type_kw="repo_type", markers=(b"_download",)),
@@ -89,17 +133,32 @@ APIS: tuple[Api, ...] = (
     Api("huggingface_hub.HfApi.dataset_info", ((0, "repo_id"),), kind="dataset", markers=(b"dataset_info",)),
     Api("huggingface_hub.model_info", ((0, "repo_id"),), markers=(b"model_info",)),
     Api("huggingface_hub.dataset_info", ((0, "repo_id"),), kind="dataset", markers=(b"dataset_info",)),
-    Api("huggingface_hub.InferenceClient", ((0, "model"),), revision_kw=None, markers=(b"InferenceClient",)),
-    Api("huggingface_hub.AsyncInferenceClient", ((0, "model"),), revision_kw=None, markers=(b"InferenceClient",)),
-    Api("huggingface_hub.*InferenceClient.*", ((None, "model"),), revision_kw=None, markers=(b"InferenceClient",)),
-    # --- timm / open_clip: only 'hf-hub:org/name' names are Hub repos -------------------------
-    Api("timm.create_model", ((0, "model_name"),), require_prefix="hf-hub:", markers=(b"hf-hub:",)),
-    Api("open_clip.*", ((0, "model_name"),), require_prefix="hf-hub:", markers=(b"hf-hub:",)),
+    Api("huggingface_hub.InferenceClient", ((0, "model"),), revision_kw=None, provider_suffix=True, markers=(b"InferenceClient",)),
+    Api("huggingface_hub.AsyncInferenceClient", ((0, "model"),), revision_kw=None, provider_suffix=True,
+        markers=(b"InferenceClient",)),
+    Api("huggingface_hub.*InferenceClient.*", ((None, "model"),), revision_kw=None, provider_suffix=True,
+        markers=(b"InferenceClient",)),
+    # --- timm / open_clip: 'hf-hub:org/name' is a Hub repo; a registry name with pretrained
+    #     weights is the library's own mapping (timm: 'timm/<name>.<tag>') -------------------------
+    Api("timm.create_model", ((0, "model_name"),), require_prefix=_HUB_PREFIXES, registry="timm", registry_flag="pretrained",
+        markers=(b"create_model",)),
+    Api("open_clip.*", ((0, "model_name"),), require_prefix=_HUB_PREFIXES, registry="open_clip", registry_flag="pretrained",
+        detail_kws=("pretrained",), markers=(b"hf-hub:", b"hf_hub:", b"pretrained")),
+    # --- optimum's pipeline, evaluate's metrics (their own kind, not models) ----------------------
+    Api("optimum.pipelines.pipeline", ((1, "model"), (None, "tokenizer")), markers=(b"pipeline",)),
+    Api("evaluate.load", ((0, "path"),), kind="metric", markers=(b"load(",)),
+    Api("datasets.load_metric", ((0, "path"),), kind="metric", markers=(b"load_metric",)),
     # --- vLLM, mlx-lm -------------------------------------------------------------------------
     Api("vllm.LLM", ((0, "model"), (None, "tokenizer")), markers=(b"vllm",)),
     Api("vllm.entrypoints.llm.LLM", ((0, "model"), (None, "tokenizer")), markers=(b"vllm",)),
     Api("mlx_lm.load", ((0, "path_or_hf_repo"),), revision_kw=None, markers=(b"mlx_lm",)),
     Api("mlx_lm.utils.load", ((0, "path_or_hf_repo"),), revision_kw=None, markers=(b"mlx_lm",)),
+    Api("mlx_lm.utils.sharded_load", ((0, "repo"),), revision_kw=None, markers=(b"mlx_lm",)),
+    Api("mlx_lm.sharded_load", ((0, "repo"),), revision_kw=None, markers=(b"mlx_lm",)),
+    # --- TRL: the trainers load a model given as an id (documented: `model` may be the id of a
+    #     pretrained model on the Hub), likewise ref, teacher and reward models ---------------------
+    Api("trl.*Trainer", ((0, "model"), (None, "ref_model"), (None, "teacher_model"), (None, "reward_model"),
+                         (None, "reward_funcs")), strings_only=("reward_funcs",), markers=(b"Trainer(",)),
     # --- LangChain / LlamaIndex wrappers ------------------------------------------------------
     Api("*.HuggingFaceEmbeddings", ((None, "model_name"), (None, "model")), revision_kw=None,
         markers=(b"HuggingFace",)),
@@ -120,6 +179,7 @@ APIS: tuple[Api, ...] = (
         flags_always=("trust_remote_code",), markers=(b"torch.hub", b"hub.load")),
     Api("torch.load", ((0, "f"),), paths_only=True, revision_kw=None, torch_load=True,
         markers=(b"torch.load", b"import load")),
+    Api("mlx.core.load", ((0, "file"),), paths_only=True, revision_kw=None, markers=(b"load(",)),
     Api("pickle.load", ((0, "file"),), paths_only=True, pickle_suffix_only=True, revision_kw=None,
         flags_always=("pickle_load",), markers=(b"pickle",)),
     Api("_pickle.load", ((0, "file"),), paths_only=True, pickle_suffix_only=True, revision_kw=None,
@@ -154,13 +214,16 @@ APIS: tuple[Api, ...] = (
 # A file can hold a table call only if it (a) calls a generic loader method or names a Hub URL,
 # or (b) imports one of these modules, and then also holds the gate string when one is given
 # (torch is imported everywhere, but only a file with `load(` can call torch.load).
-_FROM_METHODS = (b"from_pretrained", b"from_single_file", b"from_model_id")
-_BODY_MARKERS = (b"load_lora", b"huggingface.co")
+_FROM_METHODS = (b"from_pretrained", b"from_single_file", b"from_model_id", b"from_preset", b"from_model2vec")
+# Loader methods called on an object a file may get from elsewhere (a pipeline passed in).
+_BODY_MARKERS = (b"load_lora", b"load_ip_adapter", b"load_textual_inversion", b"load_attn_procs", b"load_adapter(",
+                 b"huggingface.co")
 _HF_PREFIXES = (b"hf://", b"hf-hub:")  # found by one search for b"hf"
 IMPORT_GATES: dict[str, tuple[bytes, ...] | None] = {
     "transformers": None, "diffusers": None, "peft": None, "unsloth": None, "llama_cpp": None,
     "sentence_transformers": None, "huggingface_hub": None, "vllm": None, "mlx_lm": None,
-    "timm": (b"hf-hub:",), "open_clip": (b"hf-hub:",), "datasets": (b"load_dataset",),
+    "timm": (b"create_model",), "open_clip": None, "datasets": (b"load_dataset", b"load_metric"),
+    "evaluate": (b"load(",), "optimum": None, "trl": (b"Trainer(",), "mlx": (b"load(",),
     "torch": (b"load(",), "pickle": (b"load(",), "_pickle": (b"load(",), "cloudpickle": (b"load(",),
     "dill": (b"load(",), "joblib": (b"load(",), "pandas": (b"read_pickle",),
     "langchain": (b"HuggingFace",), "langchain_community": (b"HuggingFace",), "langchain_huggingface": None,
@@ -210,30 +273,68 @@ def may_reference(data: bytes, loose: bool = False) -> bool:
     return False
 
 
-def call_markers() -> tuple[bytes, ...]:
-    """Strings one of which sits on every line a table call can start or name its id on: the
-    call names and the id keywords. The analysis looks only into statements holding one."""
-    found: set[bytes] = {b"add_argument", b"hf://", b"hf-hub:", b"huggingface.co"}
-    for api in APIS:
-        last = api.pattern.rsplit(".", 1)[-1]
-        if "*" not in last:
-            # a short name is looked for as a call ('load(' not 'payload'); the call's own
-            # first line always holds it
-            found.add(last.encode() + (b"(" if len(last) < 6 else b""))
-            continue
-        tail = last.replace("*", "")
-        if len(tail) >= 4:
-            found.add(tail.encode())
-        else:  # 'openai.*': any method; the id comes as a keyword, `model=` on its own line
-            for _, kw in api.slots:
-                if kw is not None:
-                    found.add(kw.encode() + b"=")
-    # Drop markers that contain another: the shorter one already finds those lines.
+def _markers_of(api: Api) -> set[bytes]:
+    last = api.pattern.rsplit(".", 1)[-1]
+    if "*" not in last:
+        return {last.encode() + b"("}  # the call's own first line holds its name and the bracket
+    tail = last.replace("*", "")
+    if len(tail) >= 4:
+        return {tail.encode() + b"("}
+    # 'openai.*': any method; the id comes as a keyword, `model=` on its own line; a registry's
+    # calls (open_clip's) are found by their own markers ('pretrained')
+    return {kw.encode() + b"=" for _, kw in api.slots if kw is not None} | (set(api.markers) if api.registry else set())
+
+
+def _minimal(markers: set[bytes]) -> tuple[bytes, ...]:
+    """Drop markers that contain another: the shorter one already finds those lines."""
     kept: list[bytes] = []
-    for m in sorted(found, key=len):
+    for m in sorted(markers, key=lambda m: (len(m), m)):
         if not any(k in m for k in kept):
             kept.append(m)
     return tuple(kept)
+
+
+def call_markers_by_module() -> dict[str, tuple[bytes, ...]]:
+    """Strings one of which sits on every line a table call can start or name its id on, keyed
+    by the module a file must mention for them to matter ('*': always): `completion(` counts
+    only in a file that mentions litellm. The analysis looks only into statements holding one."""
+    found: dict[str, set[bytes]] = {"*": {b"add_argument", b"hf://", b"hf-hub:", b"hf_hub:"}}
+    for api in APIS:
+        root = api.pattern.split(".", 1)[0]
+        found.setdefault("*" if "*" in root else root, set()).update(_markers_of(api))
+    return {root: _minimal(markers) for root, markers in found.items()}
+
+
+def call_markers() -> tuple[bytes, ...]:
+    """Every call-site marker, whatever the file mentions."""
+    return _minimal({m for markers in call_markers_by_module().values() for m in markers})
+
+
+# Libraries whose table entries are classes (`SentenceTransformer(...)`, `PeftModel.from_pretrained`),
+# with those class names: a file importing one may subclass it and call the subclass with no
+# marker on the line.
+def _class_names() -> dict[bytes, tuple[bytes, ...]]:
+    out: dict[bytes, set[bytes]] = {}
+    for api in APIS:
+        root, *rest = api.pattern.split(".")
+        names = {seg.strip("*").encode() for seg in rest if seg.lstrip("*")[:1].isupper()}
+        if "*" not in root and names:
+            out.setdefault(root.encode(), set()).update(n for n in names if n)
+    return {root: tuple(sorted(names)) for root, names in out.items()}
+
+
+CLASS_NAMES = _class_names()
+
+
+_NAMES_OF = {root: re.compile(b"|".join(names)) for root, names in CLASS_NAMES.items()}
+
+
+def may_subclass(data: bytes, imported: set[bytes]) -> bool:
+    """Whether the file imports a table library (`imported`: its top-level imports) and names
+    one of its classes: it may subclass it."""
+    if b"class " not in data:
+        return False
+    return any(_NAMES_OF[root].search(data) for root in imported if root in _NAMES_OF)
 
 
 class ApiIndex:
@@ -247,6 +348,9 @@ class ApiIndex:
         self._by_last: dict[str, list[tuple[int, Api]]] = {}
         self._by_root: dict[str, list[tuple[int, Api]]] = {}
         self._wild_last: list[tuple[int, Api]] = []
+        # 'peft.PeftModel' of 'peft.PeftModel.from_pretrained': the classes whose methods are listed
+        self._owners = sorted({api.pattern.rsplit(".", 1)[0] for api in apis if api.pattern.count(".") >= 2
+                               and not api.pattern.startswith("*")})
         for i, api in enumerate(apis):
             root, last = api.pattern.split(".")[0], api.pattern.rsplit(".", 1)[-1]
             if "*" not in last:
@@ -255,6 +359,15 @@ class ApiIndex:
                 self._by_root.setdefault(root, []).append((i, api))
             else:
                 self._wild_last.append((i, api))
+
+    def names_class(self, qualname: str) -> bool:
+        """Whether a qualified name is a class of the table (`sentence_transformers.
+        SentenceTransformer`, `peft.PeftModel` of `peft.PeftModel.from_pretrained`), not a pattern
+        that matches any name."""
+        api = self.find(qualname)
+        if api is not None and not api.pattern.startswith("*"):
+            return True
+        return any(self._match(qualname, owner) for owner in self._owners)
 
     def find(self, qualname: str) -> Api | None:
         last = qualname.rsplit(".", 1)[-1]

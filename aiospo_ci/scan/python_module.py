@@ -5,12 +5,30 @@ and the calls worth looking at (those on lines holding a call-site marker)."""
 from __future__ import annotations
 
 import ast
-from bisect import bisect_left
+import re
+from bisect import bisect_left, bisect_right
 
-from aiospo_ci.scan.python_apis import call_markers
+from aiospo_ci.scan.python_apis import call_markers, call_markers_by_module
 
-_CALL_MARKERS = call_markers()
+CALL_MARKERS = call_markers()
+_MARKERS_BY_MODULE = tuple((root.encode(), markers) for root, markers in call_markers_by_module().items() if root != "*")
+_ALWAYS = call_markers_by_module()["*"]
+_NEVER_CODE = (b"#", b">>> ", b"... ")
 MAX_DEPTH = 24  # resolution hops (a = b; b = c; ...): cycles end here
+# Names a notebook calls without importing them (a cell run in an earlier session did): only
+# names no other library uses for something else ('pipeline' is not one of them).
+NOTEBOOK_NAMES: dict[str, str] = {
+    "load_dataset": "datasets.load_dataset", "load_dataset_builder": "datasets.load_dataset_builder",
+    "hf_hub_download": "huggingface_hub.hf_hub_download", "snapshot_download": "huggingface_hub.snapshot_download",
+    "SentenceTransformer": "sentence_transformers.SentenceTransformer",
+    "CrossEncoder": "sentence_transformers.CrossEncoder", "SparseEncoder": "sentence_transformers.SparseEncoder",
+    "PeftModel": "peft.PeftModel", "AutoPeftModelForCausalLM": "peft.AutoPeftModelForCausalLM",
+    "DiffusionPipeline": "diffusers.DiffusionPipeline",
+    "AutoTokenizer": "transformers.AutoTokenizer", "AutoProcessor": "transformers.AutoProcessor",
+    "AutoConfig": "transformers.AutoConfig", "AutoImageProcessor": "transformers.AutoImageProcessor",
+    "AutoFeatureExtractor": "transformers.AutoFeatureExtractor", "AutoModel": "transformers.AutoModel",
+}
+_AUTO_MODEL = "AutoModelFor"
 # Class methods that build an instance of their class: `pipe = X.from_pretrained(...)` is an X.
 _FACTORIES = frozenset({"from_pretrained", "from_single_file", "from_config", "from_model_id", "from_pipe"})
 
@@ -23,19 +41,72 @@ def is_hot(hot: list[int] | None, first: int, last: int) -> bool:
     return i < len(hot) and hot[i] <= last
 
 
-def hot_lines(source: bytes) -> list[int] | None:
-    """The sorted line numbers holding a call-site marker (python_apis.call_markers)."""
+_IMPORTED = re.compile(rb"[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^#;\n]*))")
+_WORD = re.compile(rb"[A-Za-z_]\w*")
+_FINDERS: dict[frozenset[bytes], re.Pattern[bytes]] = {}
+
+
+def _trie(words: list[bytes]) -> bytes:
+    """One regular expression for a set of literal words, shared prefixes factored out
+    (`from_(?:pre(?:set\\(|trained\\()|...)`): the engine follows one branch per position instead
+    of trying every word, which makes the one pass over a file several times faster."""
+    if any(not w for w in words):
+        return b""  # a word ends here (none is a prefix of another: python_apis._minimal)
+    groups: dict[int, list[bytes]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(w[1:])
+    branches = [re.escape(bytes([c])) + _trie(rest) for c, rest in sorted(groups.items())]
+    return branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+
+
+def imported_roots(source: bytes) -> set[bytes]:
+    """The top-level modules the file imports (`import a.b as c, d` -> a, d; `from e.f import g` -> e)."""
+    roots: set[bytes] = set()
+    i = source.find(b"import")
+    while i >= 0:  # only the lines holding the word: a find in C, then one match per line
+        start = source.rfind(b"\n", 0, i) + 1
+        end = source.find(b"\n", i)
+        end = len(source) if end < 0 else end
+        m = _IMPORTED.match(source, start, end)
+        if m and m.group(1):
+            roots.add(m.group(1))
+        elif m:
+            for part in m.group(2).replace(b"(", b" ").split(b","):
+                word = _WORD.match(part.strip())
+                if word:
+                    roots.add(word.group())
+        i = source.find(b"import", end)
+    return roots
+
+
+def hot_lines(source: bytes, every_library: bool = False) -> list[int] | None:
+    """The sorted line numbers holding a call-site marker (python_apis.call_markers_by_module:
+    a library's own markers only where the file imports that library, or `every_library` for
+    a notebook, whose loaders may come from a kernel that imported them)."""
     if b"\r" in source and source.count(b"\r") != source.count(b"\r\n"):
         return None  # old Mac line ends: count lines as the parser does, by walking everything
+    markers = set(_ALWAYS)
+    roots = imported_roots(source) if not every_library else set()
+    for root, own in _MARKERS_BY_MODULE:
+        if every_library or root in roots:
+            markers.update(own)
+    key = frozenset(markers)
+    finder = _FINDERS.get(key)
+    if finder is None:  # one pass over the file for all of them; few distinct sets ever occur
+        finder = _FINDERS[key] = re.compile(_trie(sorted(markers)))
     found: list[int] = []
-    for marker in _CALL_MARKERS:
-        i = source.find(marker)
-        while i >= 0:
+    for match in finder.finditer(source):
+        i = match.start()
+        start = source.rfind(b"\n", 0, i) + 1
+        while source[start: start + 1] in (b" ", b"\t"):
+            start += 1
+        # a comment or a doctest line (`>>> m = X.from_pretrained(...)` in a docstring) is never
+        # a call, whatever it names
+        if not source.startswith(_NEVER_CODE, start):
             found.append(i)
-            i = source.find(marker, i + 1)
     lines: list[int] = []
     line, at = 1, 0
-    for i in sorted(found):
+    for i in found:
         line += source.count(b"\n", at, i)
         at = i
         if not lines or lines[-1] != line:
@@ -52,7 +123,9 @@ class Scope:
 
     def __init__(self, node: ast.AST, kind: str, parent: Scope | None, class_name: str | None = None):
         self.node, self.kind, self.parent, self.class_name = node, kind, parent, class_name
-        self.assigns: dict[str, list[tuple[int, ast.expr, Scope]]] = {}
+        # name -> [(line, value)]: the scope is the one holding the list (not stored with each
+        # entry, which would make every scope a reference cycle the garbage collector must chase)
+        self.assigns: dict[str, list[tuple[int, ast.expr]]] = {}
         self.params: dict[str, ast.expr | None] = {}
 
 
@@ -81,7 +154,7 @@ def _field_default(value: ast.expr) -> ast.expr:
 class ModuleFacts:
     """Everything the file says once: imports, scopes, classes, instances, argparse defaults."""
 
-    def __init__(self, tree: ast.Module, hot: list[int] | None = None):
+    def __init__(self, tree: ast.Module, hot: list[int] | None = None, implicit: dict[str, str] | None = None):
         self.aliases: dict[str, str] = {}
         self.instances: dict[str, list[tuple[int, ast.Call]]] = {}
         self.classes: dict[str, _ClassInfo] = {}
@@ -93,16 +166,30 @@ class ModuleFacts:
         self.module_scope = Scope(tree, "module", None)
         self._scopes: list[Scope] = [self.module_scope]
         self.class_nodes: dict[str, tuple[ast.ClassDef, Scope]] = {}
+        self.functions: set[str] = set()  # module-level def names
         self._walked: set[int] = set()
         self._completed_walked = False
         self._collect(tree, hot)
         self._sort()
+        if implicit is not None:
+            self._implicit_names(implicit)
+
+    def _implicit_names(self, implicit: dict[str, str]) -> None:
+        """Qualify the unambiguous loader names the module uses but never binds."""
+        used = {call.func.value.id if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+                else call.func.id if isinstance(call.func, ast.Name) else "" for call, _ in self.calls}
+        bound = set(self.aliases) | set(self.module_scope.assigns) | set(self.class_nodes) | self.functions
+        for name in used - bound:
+            if name in implicit:
+                self.aliases[name] = implicit[name]
+            elif name.startswith(_AUTO_MODEL):
+                self.aliases[name] = f"transformers.{name}"
 
     def _sort(self) -> None:
         """The walk is depth-first, not in source order: put every history in line order."""
         for scope in self._scopes:
-            for entries in scope.assigns.values():
-                entries.sort(key=lambda e: e[0])
+            for assigned in scope.assigns.values():
+                assigned.sort(key=lambda e: e[0])
         for info in self.classes.values():
             for entries in info.attrs.values():
                 entries.sort(key=lambda e: e[0])
@@ -124,6 +211,8 @@ class ModuleFacts:
             body, scope = stack.pop()
             for st in body:
                 if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    if scope is self.module_scope:
+                        self.functions.add(st.name)
                     if id(st) in self._walked:
                         continue
                     first = st.decorator_list[0].lineno if st.decorator_list else st.lineno
@@ -275,7 +364,7 @@ class ModuleFacts:
                 self.classes[scope.class_name].attrs.setdefault(target.id, []).append(  # type: ignore[index]
                     (line, _field_default(value), scope))
             else:
-                scope.assigns.setdefault(target.id, []).append((line, value, scope))
+                scope.assigns.setdefault(target.id, []).append((line, value))
             if isinstance(value, ast.Call):
                 self.instances.setdefault(target.id, []).append((line, value))
                 if isinstance(value.func, ast.Attribute) and value.func.attr in ("parse_args", "parse_known_args"):
@@ -308,6 +397,23 @@ class ModuleFacts:
             dest = long.lstrip("-").replace("-", "_")
         if default is not None:
             self.argparse[dest] = (default, long)
+
+    def base_qualnames(self, q: str, depth: int = 0) -> list[str]:
+        """`Encoder.encode` where `class Encoder(SentenceTransformer)` is defined here: the same
+        name through each base, nearest first (bases named through the imports)."""
+        head, dot, rest = q.partition(".")
+        if depth > 5 or head not in self.class_nodes:
+            return []
+        node, _ = self.class_nodes[head]
+        out: list[str] = []
+        for base in node.bases:
+            bq = self.qualname(base, node.lineno)
+            if not bq or bq.split(".", 1)[0] == head:
+                continue
+            alt = bq + dot + rest
+            out.append(alt)
+            out.extend(self.base_qualnames(alt, depth + 1))
+        return out
 
     # -- qualified names --------------------------------------------------------------------------
     def qualname(self, node: ast.expr, line: int, depth: int = 0) -> str | None:
@@ -343,7 +449,7 @@ class ModuleFacts:
             seen = self.instances.get(key)
         if not seen:
             return None
-        before = [c for (ln, c) in seen if ln <= line]
-        return before[-1] if before else seen[-1][1]
+        at = bisect_right(seen, line, key=lambda e: e[0])  # the last one on or before `line`
+        return seen[at - 1][1] if at else seen[-1][1]
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import ast
 import string
+from bisect import bisect_right
 from typing import Any
 
+from aiospo_ci.scan import budget
 from aiospo_ci.scan.python_module import MAX_DEPTH, ModuleFacts, Scope
 
 _FORMATTER = string.Formatter()
@@ -33,14 +35,58 @@ class Value:
 
 
 
+def names_a_path(name: str) -> bool:
+    """`output_dir`, `save_path`, `checkpoint_folder`: a variable, option or field named so holds
+    a folder on disk, even when its value looks like 'org/name' (`--output_dir out/bert`)."""
+    n = name.lower()
+    return n.endswith(("_dir", "_dirs", "_directory", "_folder")) or n.startswith(("output", "save_", "out_dir", "outdir"))
+
+
+def _as_path_if_named_so(name: str, got: Any) -> Any:
+    if got is UNRESOLVED or got.is_path or not isinstance(got.value, str) or not names_a_path(name):
+        return got
+    return Value(got.value, True, got.overridable_by)
+
+
+def _formattable(got: Any) -> bool:
+    """A string, or an int short enough to print (str() of a huge int raises)."""
+    if got is UNRESOLVED or isinstance(got.value, bool):
+        return False
+    return isinstance(got.value, str) or (isinstance(got.value, int) and abs(got.value) < 10**18)
+
+
 class Resolver:
+    """Resolves expressions within a budget: each (expression, scope, line) is worked out once
+    (so `a = b + b; b = c + c; ...` costs its length, not two to its length), a string longer
+    than VALUE_CHARS is no name and stays unresolved, and after RESOLVE_STEPS resolutions in a
+    file everything left is unresolved and `exhausted` says so."""
+
     def __init__(self, mod: ModuleFacts):
         self.mod = mod
+        self.steps = 0
+        self.exhausted = False
+        self._memo: dict[tuple[int, int, int], tuple[Any, int]] = {}
 
     def value(self, expr: ast.expr, scope: Scope, line: int, depth: int = 0) -> Any:
         """A Value, or UNRESOLVED."""
         if depth > MAX_DEPTH:
             return UNRESOLVED
+        self.steps += 1
+        if self.steps > budget.RESOLVE_STEPS:
+            self.exhausted = True
+            return UNRESOLVED
+        key = (id(expr), id(scope), line)
+        seen = self._memo.get(key)
+        # an unresolved answer found deeper down may resolve with more hops left: only then again
+        if seen is not None and (seen[0] is not UNRESOLVED or depth >= seen[1]):
+            return seen[0]
+        got = self._value(expr, scope, line, depth)
+        if got is not UNRESOLVED and isinstance(got.value, str) and len(got.value) > budget.VALUE_CHARS:
+            got = UNRESOLVED
+        self._memo[key] = (got, depth)
+        return got
+
+    def _value(self, expr: ast.expr, scope: Scope, line: int, depth: int) -> Any:
         if isinstance(expr, ast.Constant):
             if isinstance(expr.value, (str, bool, int, float)) or expr.value is None:
                 return Value(expr.value)
@@ -83,9 +129,9 @@ class Resolver:
                     return Value(got.value, got.is_path, got.overridable_by or overridable)
             return UNRESOLVED
         if isinstance(expr, ast.Name):
-            return self._name(expr.id, scope, line, depth)
+            return _as_path_if_named_so(expr.id, self._name(expr.id, scope, line, depth))
         if isinstance(expr, ast.Attribute):
-            return self._attribute(expr, scope, line, depth)
+            return _as_path_if_named_so(expr.attr, self._attribute(expr, scope, line, depth))
         if isinstance(expr, ast.Call):
             return self._call(expr, scope, line, depth)
         if isinstance(expr, ast.Subscript):
@@ -110,7 +156,7 @@ class Resolver:
             if not isinstance(part, ast.FormattedValue) or part.format_spec is not None:
                 return UNRESOLVED
             got = self.value(part.value, scope, line, depth + 1)
-            if got is UNRESOLVED or not isinstance(got.value, (str, int)) or isinstance(got.value, bool):
+            if not _formattable(got):
                 return UNRESOLVED
             parts.append(str(got.value))
             is_path = is_path or got.is_path
@@ -142,17 +188,18 @@ class Resolver:
             if entries:
                 chosen = None
                 if first:
-                    before = [e for e in entries if e[0] < line or e[0] == line]
-                    chosen = before[-1] if before else None
+                    at = bisect_right(entries, line, key=lambda e: e[0])  # the last one on or before `line`
+                    chosen = entries[at - 1] if at else None
                     if chosen is None and s.kind == "module":
                         chosen = entries[-1]
                 else:
                     chosen = entries[-1]
                 if chosen is not None:
-                    return chosen[1], chosen[2], chosen[0]
+                    return chosen[1], s, chosen[0]
             if name in s.params:
                 default = s.params[name]
-                if default is None:
+                if default is None or (isinstance(default, ast.Constant) and default.value is None):
+                    # no default, or None: whatever the caller passes (loading None would fail)
                     return None
                 return default, s.parent or s, getattr(s.node, "lineno", line)
             first = False
@@ -278,7 +325,7 @@ class Resolver:
                 got = args[int(field)] if int(field) < len(args) else UNRESOLVED
             else:
                 got = kwargs.get(field, UNRESOLVED)
-            if got is UNRESOLVED or not isinstance(got.value, (str, int)) or isinstance(got.value, bool):
+            if not _formattable(got):
                 return UNRESOLVED
             parts.append(str(got.value))
             overridable = overridable or got.overridable_by

@@ -14,7 +14,7 @@ from aiospo_ci.scan.interface import Scanner
 from aiospo_ci.scan.javascript import JavaScriptScanner
 from aiospo_ci.scan.notebook import NotebookScanner
 from aiospo_ci.scan.python import PythonScanner
-from aiospo_ci.scan.shell import ModelfileScanner, ShellScanner
+from aiospo_ci.scan.shell import MarkdownShellScanner, ModelfileScanner, RequirementsScanner, ShellScanner
 from aiospo_ci.scan.weights import WeightsScanner
 
 SCANNERS: tuple[Scanner, ...] = (
@@ -27,6 +27,8 @@ SCANNERS: tuple[Scanner, ...] = (
     EnvScanner(),
     ShellScanner(),
     ModelfileScanner(),
+    MarkdownShellScanner(),
+    RequirementsScanner(),
     JavaScriptScanner(),
     WeightsScanner(),
 )

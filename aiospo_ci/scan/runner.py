@@ -1,9 +1,10 @@
-"""Run the scanners over a tree: walk, cache, prefilter, parse (in parallel when it pays), sort.
+"""Run the scanners over a tree: list, cache, prefilter, parse (in parallel when it pays), sort.
 
 `scan_paths` is the scan stage's one entry point. Results are sorted (references by
-ModelReference.sort_key, errors and skipped notes by file) so the same tree gives the same output.
-No file's content is executed; a file that cannot be read or parsed becomes a ScanError and the
-scan goes on.
+ModelReference.sort_key, unread parts and skipped notes by file) so the same tree gives the same
+output. No file's content is executed. A file, or a part of one, that cannot be read, parsed or
+scanned within its budget (budget.py) becomes an Unread entry, judged by the policies
+(scan/unreadable); the scan goes on.
 """
 
 from __future__ import annotations
@@ -13,21 +14,26 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 from stat import S_ISREG
+from typing import Any
 
-from aiospo_ci.model import ModelReference, ScanError, ScanResult
-from aiospo_ci.scan import registry
+from aiospo_ci.model import ModelReference, ScanResult, Unread
+from aiospo_ci.scan import budget, registry
 from aiospo_ci.scan.cache import Entry, ScanCache, digest
-from aiospo_ci.scan.interface import ScanFailure
+from aiospo_ci.scan.interface import Gap, ScanFailure, Scanner
 from aiospo_ci.scan.walk import FileEntry, walk
 
-# Text files above this are generated or data, not code that names a model.
+# Text files above this are generated or data: read only to tell whether they could name a
+# model (then they are reported unread), never parsed.
 MAX_TEXT_BYTES = 10 * 1024 * 1024
-# Weight files above this are listed but not read (picklescan needs the bytes in memory).
+# Notebooks carry their outputs (images, tables): a model load sits among many megabytes.
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
+# Weight files above this are listed, reported unread, and not read (picklescan needs the bytes).
 MAX_WEIGHT_BYTES = 256 * 1024 * 1024
 # Below these, worker processes cost more than they save (pre-commit on a few files).
 PARALLEL_MIN_FILES = 48
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _BINARY_PROBE = 8000  # as git: a NUL in the first 8000 bytes makes a file binary
+_WINDOW = 4 * 1024 * 1024  # an oversized file is prefiltered in windows this large
 
 
 def scan_paths(
@@ -42,7 +48,8 @@ def scan_paths(
     pre-commit passes them). `cache_dir` None means the user cache dir (AIOSPO_CACHE_DIR or
     ~/.cache/aiospo-ci); set AIOSPO_NO_SCAN_CACHE=1 to scan without a cache."""
     root = Path(root).resolve()
-    files, errors, skipped = walk(root, paths, exclude=exclude, wanted=registry.is_wanted)
+    listing = walk(root, paths, exclude=exclude, wanted=registry.is_wanted)
+    files = listing.files
     if paths is not None and len(files) < PARALLEL_MIN_FILES:
         # pre-commit on a handful of files: loading a whole repository's cache costs more than
         # scanning them
@@ -62,29 +69,28 @@ def scan_paths(
     for rel, entry in _run(todo, jobs):
         if entry.refs is None:  # same content as cached: keep the cached results, new stat
             old = cache.entries[rel]
-            entry = Entry(entry.stat, old.digest, old.refs, old.errors, old.skipped)
+            entry = Entry(entry.stat, old.digest, old.refs, old.unread)
         outcomes[rel] = entry
-        cache.put(rel, entry)
+        if entry.stat is not None:  # a file that could not even be opened is tried again next time
+            cache.put(rel, entry)
     if paths is None:
         cache.forget_except(set(outcomes))
     cache.save()
 
     refs: set[ModelReference] = set()
-    all_errors = set(errors)
-    all_skipped = set(skipped)
+    unread: set[Unread] = set(listing.unread)
     scanned = 0
     for rel, entry in outcomes.items():
         refs.update(entry.references())
-        all_errors.update(ScanError(rel, reason) for reason in entry.errors)
-        if entry.skipped:
-            all_skipped.add(ScanError(rel, entry.skipped))
-        if not entry.skipped and not (entry.errors and entry.digest == ""):
+        unread.update(entry.unread_parts(rel))
+        if entry.stat is not None:
             scanned += 1
     return ScanResult(
         references=tuple(sorted(refs, key=ModelReference.sort_key)),
         files_scanned=scanned,
-        errors=tuple(sorted(all_errors)),
-        skipped=tuple(sorted(all_skipped)),
+        errors=tuple(sorted(set(listing.errors))),
+        skipped=tuple(sorted(set(listing.skipped))),
+        unread=tuple(sorted(unread)),
     )
 
 
@@ -145,71 +151,119 @@ def scan_chunk(items: list[tuple[FileEntry, str | None]]) -> list[tuple[str, Ent
 
 
 def scan_file(f: FileEntry, known_digest: str | None = None) -> Entry:
-    """Read one file and run its scanners. `refs` None in the answer: the content hashes to
-    `known_digest`, so the cached results stand."""
+    """Read one file and run its scanners within the file's budget. `refs` None in the answer:
+    the content hashes to `known_digest`, so the cached results stand."""
     scanners = registry.scanners_for(f.relpath)
     binary_ok = any(s.binary for s in scanners)
-    limit = MAX_WEIGHT_BYTES if binary_ok else MAX_TEXT_BYTES
+    limit = _limit_for(f.relpath, binary_ok)
     try:
         # O_NONBLOCK: a file swapped for a named pipe after the walk must not hang the scan
         fd = os.open(f.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with open(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
             if not S_ISREG(st.st_mode):
-                return Entry(None, "", [], ["is no longer a regular file"], None)
+                return _not_read("no longer a regular file when it was read")
             stat = (st.st_size, st.st_mtime_ns, st.st_ino)
             if st.st_size > limit:
-                return _too_large(f, stat, st.st_size, limit, binary_ok)
+                return _too_large(f, fh, stat, st.st_size, limit, scanners)
             data = fh.read(limit + 1)
+            if len(data) > limit:  # grew while being read
+                return _too_large(f, fh, stat, len(data), limit, scanners)
     except FileNotFoundError:
-        return Entry(None, "", [], ["vanished during the scan"], None)
+        return _not_read("vanished during the scan")
     except IsADirectoryError:
-        return Entry(None, "", [], ["became a folder during the scan"], None)
+        return _not_read("became a folder during the scan")
     except OSError as e:
-        return Entry(None, "", [], [f"cannot be read: {e.strerror or e}"], None)
-    if len(data) > limit:  # grew while being read
-        return _too_large(f, stat, len(data), limit, binary_ok)
+        return _not_read(f"cannot be read: {e.strerror or e}")
     dg: str | None = None
     if known_digest:
         dg = digest(data)
         if dg == known_digest:
-            return Entry(stat, dg, None, [], None)  # type: ignore[arg-type]
+            return Entry(stat, dg, None, [])  # type: ignore[arg-type]
 
-    is_binary = b"\0" in data[:_BINARY_PROBE]
-    refs: list[ModelReference] = []
-    errors: list[str] = []
-    ran = parsed = False
-    for scanner in scanners:
-        if is_binary and not scanner.binary:
-            continue
-        ran = True
+    if len(data) > budget.ISOLATE_BYTES and budget.can_isolate():
         try:
-            if not scanner.may_contain(data):
-                continue
-            parsed = True
-            found, notes = scanner.scan_with_notes(f.relpath, data)
-            refs.extend(found)
-            errors.extend(notes)
-        except ScanFailure as e:
-            errors.append(str(e))
-        except (RecursionError, MemoryError):
-            errors.append(f"too deeply nested or too large for the {scanner.name} scanner")
-        except Exception as e:  # noqa: BLE001 - a scanner bug must not lose the rest of the scan
-            errors.append(f"the {scanner.name} scanner failed: {type(e).__name__}: {e}"[:300])
+            found, parts, parsed = budget.run_isolated(lambda: scan_content(f.relpath, data, scanners))
+        except budget.BudgetExceeded as e:
+            found, parts, parsed = [], [["budget", f"the scan stopped: it {e}", None]], True
+    else:
+        try:
+            with budget.time_limit():
+                found, parts, parsed = scan_content(f.relpath, data, scanners)
+        except budget.BudgetExceeded as e:
+            found, parts, parsed = [], [["budget", f"the scan stopped: it {e}", None]], True
     # Only content that was parsed is worth a hash: for the rest, the prefilter costs no more than
     # hashing would, so a changed stat simply runs it again.
     if parsed and dg is None:
         dg = digest(data)
-    if not ran:
-        return Entry(stat, dg or "", [], [], "binary content (a NUL byte near the start), not read as text")
-    unique = sorted(set(refs), key=ModelReference.sort_key)
-    return Entry(stat, dg or "", [r.to_dict() for r in unique], sorted(set(errors)), None)
+    return Entry(stat, dg or "", found, parts)
 
 
-def _too_large(f: FileEntry, stat: tuple[int, int, int], size: int, limit: int, binary_ok: bool) -> Entry:
+def _limit_for(relpath: str, binary_ok: bool) -> int:
     if binary_ok:
+        return MAX_WEIGHT_BYTES
+    return MAX_NOTEBOOK_BYTES if relpath.endswith(".ipynb") else MAX_TEXT_BYTES
+
+
+def _not_read(reason: str) -> Entry:
+    return Entry(None, "", [], [["read", reason, None]])
+
+
+def scan_content(relpath: str, data: bytes, scanners: Sequence[Scanner]) -> tuple[list[dict[str, Any]], list[list[Any]], bool]:
+    """(references as dicts, unread parts as [cause, reason, line], whether anything was parsed).
+    Every way a scanner can fail ends here as an unread part; the other scanners still run."""
+    is_binary = b"\0" in data[:_BINARY_PROBE]
+    refs: list[ModelReference] = []
+    gaps: list[Gap] = []
+    parsed = False
+    for scanner in scanners:
+        try:
+            if not scanner.may_contain(data):
+                continue
+            if is_binary and not scanner.binary:
+                gaps.append(Gap("encoding", f"binary content (a NUL byte near the start) where the {scanner.name} "
+                                            "scanner expects text that may name a model"))
+                continue
+            parsed = True
+            found, notes = scanner.scan_with_notes(relpath, data)
+            refs.extend(found)
+            gaps.extend(notes)
+        except ScanFailure as e:
+            gaps.append(Gap(e.cause, str(e), e.line))
+        except (RecursionError, MemoryError):
+            gaps.append(Gap("budget", f"too deeply nested or too large for the {scanner.name} scanner"))
+        except Exception as e:  # noqa: BLE001 - a scanner bug must not lose the rest of the scan: it is reported unread
+            gaps.append(Gap("crash", f"the {scanner.name} scanner failed: {type(e).__name__}: {e}"[:300]))
+    unique = sorted(set(refs), key=ModelReference.sort_key)
+    parts = sorted({(g.cause, g.reason, g.line) for g in gaps}, key=lambda p: (p[2] or 0, p[0], p[1]))
+    return [r.to_dict() for r in unique], [list(p) for p in parts], parsed
+
+
+def _too_large(f: FileEntry, fh: Any, stat: tuple[int, int, int], size: int, limit: int,
+               scanners: Sequence[Scanner]) -> Entry:
+    key = f"size:{size}:{stat[1]}"
+    if any(s.binary for s in scanners):
         from aiospo_ci.scan.weights import too_large_reference
 
         ref = too_large_reference(f.relpath, size, limit)
-        return Entry(stat, f"size:{size}:{stat[1]}", [ref.to_dict()], [], None)
-    return Entry(stat, f"size:{size}:{stat[1]}", [], [], f"{size} bytes, above the {limit}-byte limit for text files; not read")
+        reason = f"a weight file of {size} bytes, above the {limit}-byte scan limit: its content was not checked"
+        return Entry(stat, key, [ref.to_dict()], [["weights-too-large", reason, None]])
+    if _any_window_may_contain(fh, scanners):
+        reason = f"{size} bytes, above the {limit}-byte limit for text files, and it may name a model"
+        return Entry(stat, key, [], [["size", reason, None]])
+    return Entry(stat, key, [], [])
+
+
+def _any_window_may_contain(fh: Any, scanners: Sequence[Scanner]) -> bool:
+    """Whether any window of the file passes a scanner's prefilter (windows overlap, so a marker
+    across a boundary is seen)."""
+    fh.seek(0)
+    tail = b""
+    while True:
+        chunk = fh.read(_WINDOW)
+        if not chunk:
+            return False
+        window = tail + chunk
+        if any(s.may_contain(window) for s in scanners):
+            return True
+        tail = window[-4096:]

@@ -1,10 +1,16 @@
-"""Shell scripts, Dockerfiles, Makefiles, CI workflows and Ollama Modelfiles.
+"""Shell scripts, Dockerfiles, Makefiles, CI workflows, Ollama Modelfiles, the fenced shell
+blocks of Markdown files and pip requirements files.
 
 Commands that fetch or serve a Hub model: `huggingface-cli download ID`, `hf download ID`,
 `vllm serve ID`, `--model-id ID` (TGI), `-hf/--hf-repo ID` (llama.cpp), `ollama run|pull
-hf.co/ORG/NAME[:quant]` and a Modelfile's `FROM hf.co/...`. Variables set in the same file
-(`MODEL=...`, `ARG MODEL=...`, `ENV MODEL ...`, Make's `MODEL ?= ...`) are resolved; a value an
-environment or build argument can override is flagged 'overridable'.
+hf.co/ORG/NAME[:quant]` and a Modelfile's `FROM hf.co/...`; the training and serving flags that
+name a model or dataset (`--model_name_or_path`, `--base_model`, `--dataset_name`, ... as
+`accelerate launch`, `torchrun`, `python -m` and scripts take them); Hub URLs that `wget`,
+`curl`, `git clone` or `pip install` fetch (`huggingface.co/ORG/NAME/resolve/REV/FILE`, spaCy
+pipelines as wheels), and other hosts' weight files they download (source 'file', the URL as
+id). Variables set in the same file (`MODEL=...`, `ARG MODEL=...`, `ENV MODEL ...`, Make's
+`MODEL ?= ...`) are resolved; a value an environment or build argument can override is flagged
+'overridable'.
 """
 
 from __future__ import annotations
@@ -17,7 +23,20 @@ from aiospo_ci.scan import hubid
 from aiospo_ci.scan.configs import decode_text
 from aiospo_ci.scan.interface import Scanner
 
-_MARKERS = (b"download", b"vllm", b"model-id", b"hf-repo", b"-hf", b"hf.co/", b"huggingface.co/")
+_MARKERS = (b"download", b"vllm", b"model-id", b"hf-repo", b"-hf", b"hf.co/", b"huggingface.co/", b"--model", b"--base",
+            b"--pretrained", b"--dataset", b"--tokenizer", b"wget", b"curl", b"aria2c")
+
+# Training and serving flags: the value names a model (or a dataset). `--model` alone is also
+# other tools' flag ('gpt-4o'), so it counts only with an 'org/name' value or a path.
+_MODEL_FLAGS = {
+    "--model_name_or_path": "model", "--pretrained_model_name_or_path": "model", "--base_model": "model",
+    "--tokenizer_name": "model", "--tokenizer_name_or_path": "model", "--model": "model", "--dataset_name": "dataset",
+}
+_NAMESPACED_ONLY = frozenset({"--model"})
+_FETCHERS = frozenset({"wget", "curl", "aria2c"})
+# Other hosts' model downloads: a URL to one of these files, or from a model host.
+_WEIGHT_FILE = (".pt", ".pth", ".ckpt", ".safetensors", ".bin", ".gguf", ".onnx", ".h5", ".pkl", ".tflite", ".keras")
+_MODEL_HOSTS = ("civitai.com",)
 
 # Options of `huggingface-cli download` / `hf download` that take a value.
 _DOWNLOAD_VALUE_OPTS = frozenset({
@@ -191,6 +210,18 @@ def find_commands(text: str, modelfile: bool = False) -> tuple[list[_Found], lis
                 ident, _ = _first_positional(rest[1:], frozenset())
                 if ident and ident.startswith(("hf.co/", "huggingface.co/")):
                     found.append(_Found(n, ident, f"shell:ollama {rest[0]}"))
+            elif (flag := _model_flag(w)) is not None:
+                if "=" in w:
+                    value = w.split("=", 1)[1]
+                elif i + 1 < len(words) and not words[i + 1].startswith("-"):
+                    value = words[i + 1]
+                else:
+                    continue
+                found.append(_Found(n, value, f"shell:{flag}", kind=_MODEL_FLAGS[flag]))
+            elif base in _FETCHERS or (base == "git" and rest[:1] == ["clone"]) or (base in ("pip", "pip3") and "install" in rest[:2]):
+                for url in rest:
+                    if url.startswith(("http://", "https://")) and (base in _FETCHERS or hubid.parse_hub_url(url)):
+                        found.append(_Found(n, url, f"shell:{base}" + (" clone" if base == "git" else " install" if base.startswith("pip") else "")))
             elif w in ("--model-id", "-hf", "--hf-repo", "--hf-model-repo") or w.startswith(("--model-id=", "--hf-repo=")):
                 if "=" in w:
                     value = w.split("=", 1)[1]
@@ -200,6 +231,34 @@ def find_commands(text: str, modelfile: bool = False) -> tuple[list[_Found], lis
                     continue
                 found.append(_Found(n, value, f"shell:{w.split('=')[0]}"))
     return found, lines
+
+
+def _model_flag(word: str) -> str | None:
+    """'--model_name_or_path' (or '--model-name-or-path', with '=value') as its _MODEL_FLAGS key."""
+    flag = word.split("=", 1)[0].replace("-", "_")
+    flag = "--" + flag.lstrip("_") if flag.startswith("__") else flag
+    return flag if flag in _MODEL_FLAGS else None
+
+
+def _downloaded(value: str, call: str, line: int, cell: int | None, relpath: str) -> ModelReference | None:
+    """A URL a command fetches: a Hub repo (its revision from the URL), another host's weight
+    file (source 'file'), or nothing."""
+    t = hubid.parse_hub_url(value)
+    if t is not None:
+        return ModelReference(file=relpath, line=line, cell=cell, id=t.id, kind=t.kind, source="huggingface",  # type: ignore[arg-type]
+                              call=call, revision=t.revision, pin=hubid.classify_pin(t.revision))  # type: ignore[arg-type]
+    if call.split(" ")[0] not in ("shell:wget", "shell:curl", "shell:aria2c"):
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.path.lower().endswith(_WEIGHT_FILE) or any(host == h or host.endswith("." + h) for h in _MODEL_HOSTS):
+        return ModelReference(file=relpath, line=line, cell=cell, id=value, kind="model", source="file", call=call)
+    return None
 
 
 def references(relpath: str, text: str, modelfile: bool = False,
@@ -216,7 +275,27 @@ def references(relpath: str, text: str, modelfile: bool = False,
             refs.append(ModelReference(file=relpath, line=line, cell=cell, id=f.word, kind=f.kind,  # type: ignore[arg-type]
                                        source="unresolved", call=f.call))
             continue
-        ident, revision, detail = value, f.revision, {}
+        if value.startswith(("http://", "https://")) and f.call.startswith(("shell:wget", "shell:curl", "shell:aria2c", "shell:git",
+                                                                               "shell:pip")):
+            fetched = _downloaded(value, f.call, line, cell, relpath)
+            if fetched is not None:
+                refs.append(fetched)
+            continue
+        flags: tuple[str, ...] = ("overridable",) if overridable_by else ()
+        detail: dict[str, str] = {"overridable_by": overridable_by} if overridable_by else {}
+        flag = f.call[len("shell:"):]
+        if flag in _MODEL_FLAGS and not value.startswith(("hf.co/", "huggingface.co/", "hf://", "https://")):
+            if hubid.is_local_path(value):
+                source = "local"
+            elif hubid.is_namespaced_hub_id(value) or (flag not in _NAMESPACED_ONLY and hubid.is_hub_id(value)):
+                source = "huggingface"
+            else:
+                continue  # another tool's model name ('--model gpt-4o'), a label
+            refs.append(ModelReference(file=relpath, line=line, cell=cell, id=value, kind=f.kind, source=source,  # type: ignore[arg-type]
+                                       call=f.call, flags=flags if source != "local" else (),
+                                       detail=tuple(sorted(detail.items())) if source != "local" else ()))
+            continue
+        ident, revision = value, f.revision
         if value.startswith(("hf.co/", "huggingface.co/", "hf://", "https://")):
             t = hubid.parse_hub_url(value)
             if t is None:
@@ -229,10 +308,6 @@ def references(relpath: str, text: str, modelfile: bool = False,
             detail["quant"] = quant
         if not hubid.is_hub_id(ident) or "/" not in ident:
             continue
-        flags: tuple[str, ...] = ()
-        if overridable_by:
-            flags = ("overridable",)
-            detail["overridable_by"] = overridable_by
         refs.append(ModelReference(
             file=relpath, line=line, cell=cell, id=ident, kind=f.kind, source="huggingface", call=f.call,  # type: ignore[arg-type]
             revision=revision, pin=hubid.classify_pin(revision), flags=flags,  # type: ignore[arg-type]
@@ -275,3 +350,76 @@ class ModelfileScanner(Scanner):
 
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
         return references(relpath, decode_text(data, "Modelfile"), modelfile=True)
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)")
+_SHELL_LANGUAGES = frozenset({"bash", "sh", "shell", "zsh", "console", "shell-session", "terminal", "shellsession"})
+_PROMPT = re.compile(r"^\s*(?:\$|>|#\s*(?=\S*\s)|%)\s+")
+
+
+def fenced_shell(text: str) -> str:
+    """The text with everything but the content of fenced shell code blocks blanked (lines
+    kept, so line numbers stay), and `$ ` prompts of console blocks removed."""
+    out: list[str] = []
+    fence: str | None = None
+    console = False
+    for line in text.splitlines():
+        if fence is None:
+            m = _FENCE.match(line)
+            if m and m.group(2).lower() in _SHELL_LANGUAGES:
+                fence, console = m.group(1), m.group(2).lower() in ("console", "shell-session", "shellsession", "terminal")
+            out.append("")
+            continue
+        if line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
+            fence = None
+            out.append("")
+            continue
+        if console:
+            m = _PROMPT.match(line)
+            line = line[m.end():] if m else ""  # output lines of a console block are not commands
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+class MarkdownShellScanner(Scanner):
+    """The fenced shell blocks of Markdown files (a README's `accelerate launch ... --model_name_or_path`)."""
+
+    name = "markdown-shell"
+    version = "1"
+
+    def handles(self, relpath: str) -> bool:
+        return relpath.lower().endswith((".md", ".markdown"))
+
+    def may_contain(self, data: bytes) -> bool:
+        return (b"```" in data or b"~~~" in data) and any(m in data for m in _MARKERS)
+
+    def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
+        return references(relpath, fenced_shell(decode_text(data, "Markdown")))
+
+
+class RequirementsScanner(Scanner):
+    """pip requirements files: packages installed from the Hub (spaCy pipelines as wheels,
+    `name @ https://huggingface.co/ORG/NAME/resolve/...`)."""
+
+    name = "requirements"
+    version = "1"
+
+    def handles(self, relpath: str) -> bool:
+        base = relpath.rsplit("/", 1)[-1].lower()
+        return base.startswith("requirements") and base.endswith((".txt", ".in"))
+
+    def may_contain(self, data: bytes) -> bool:
+        return b"huggingface.co/" in data or b"hf.co/" in data
+
+    def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
+        refs = []
+        for n, line in enumerate(decode_text(data, "requirements").splitlines(), 1):
+            line = line.split(" #", 1)[0].strip()
+            if line.startswith("#"):
+                continue
+            for word in line.replace("@", " ").split():
+                if word.startswith(("http://", "https://")):
+                    fetched = _downloaded(word, "requirements:pip", n, None, relpath)
+                    if fetched is not None:
+                        refs.append(fetched)
+        return refs

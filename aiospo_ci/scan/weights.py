@@ -2,19 +2,36 @@
 
 Pickle-based files (.bin .pt .pth .ckpt .pkl .joblib) are read by picklescan, which disassembles
 the pickle opcodes and lists the globals a load would import: nothing is ever unpickled. The
-detail says `format`, `scan` (clean | dangerous | error) and `dangerous_globals`
-('module.name,...', sorted).
+detail says `format`, `scan` (clean | suspicious | dangerous | error), `dangerous_globals` and
+`suspicious_globals` ('module.name,...', sorted): suspicious are imports picklescan knows
+neither as safe nor as dangerous (scan/suspicious-file judges them).
+
+The work is bounded (budget.py), so a small crafted file cannot take gigabytes or minutes:
+picklescan keeps every opcode of a pickle in a list, so the opcodes it may read are counted
+(PICKLE_OPCODES) and so are the bytes (PICKLE_BYTES); a zip archive (PyTorch's format) is opened
+here, member by member, with the member count and each member's size checked before anything is
+decompressed; a compressed joblib file is decompressed as a stream, never whole. A file that
+runs out of these bounds, or that picklescan cannot read, is scanned `error` and reported unread
+(weights-too-large, weights-error): the policies deny it by default.
 """
 
 from __future__ import annotations
 
 import io
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from aiospo_ci.model import ModelReference
-from aiospo_ci.scan.interface import Scanner
+from aiospo_ci.scan.budget import PICKLE_BYTES, PICKLE_OPCODES, ZIP_MEMBERS, BudgetExceeded
+from aiospo_ci.scan.interface import Gap, Scanner
 
 WEIGHT_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".joblib", ".h5", ".keras", ".onnx", ".gguf", ".safetensors")
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".joblib")
+_TORCH_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt")
+# A read per opcode, and one more for most arguments.
+_MAX_READS = 3 * PICKLE_OPCODES
+_CHUNK = 1 << 20
 
 
 def _suffix(relpath: str) -> str:
@@ -33,55 +50,274 @@ def detect_format(suffix: str, data: bytes) -> str:
         return "safetensors"
     if data[:1] == b"\x80":
         return "pickle"
-    if suffix == ".joblib" and data[:1] in (b"\x78", b"\x1f", b"\xfd", b"B"):
+    if suffix == ".joblib" and _decompressor(data) is not None:
         return "joblib-compressed"
     return {".onnx": "onnx", ".safetensors": "safetensors", ".gguf": "gguf", ".h5": "hdf5", ".keras": "keras"}.get(
         suffix, "unknown")
 
 
-def pickle_scan(relpath: str, suffix: str, data: bytes) -> tuple[str, list[str], str | None]:
-    """(scan verdict, dangerous globals, error) from picklescan: never unpickles."""
+class TooLarge(BaseException):
+    """The file holds more than the scan's bounds allow (the message says which); a BaseException,
+    so picklescan's `except Exception` around its opcode loop lets it out."""
+
+
+class _Bounded(io.BytesIO):
+    """The bytes of a pickle, for picklescan, refusing to be read more than _MAX_READS times
+    (opcodes) or past PICKLE_BYTES: the caller sees TooLarge."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self._reads = 0
+        if len(data) > PICKLE_BYTES:
+            raise TooLarge(f"its pickle holds {len(data)} bytes, more than the {PICKLE_BYTES}-byte scan limit")
+
+    def _count(self) -> None:
+        self._reads += 1
+        if self._reads > _MAX_READS:
+            raise _OutOfOpcodes()
+
+    def read(self, n: int | None = -1) -> bytes:  # type: ignore[override]
+        self._count()
+        return super().read(n)
+
+    def readline(self, limit: int | None = -1) -> bytes:  # type: ignore[override]
+        self._count()
+        return super().readline(limit)
+
+
+class _OutOfOpcodes(BaseException):
+    """Raised inside picklescan's opcode loop; a BaseException so its `except Exception` lets it out."""
+
+
+class _Inflating:
+    """A decompressed stream for picklescan, never held whole: reads, readline, tell and the
+    one-byte step back its pickle loop takes. Bounded like _Bounded, and by PICKLE_BYTES of output
+    per read."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks = chunks
+        self._buf = b""
+        self._at = 0  # offset in _buf
+        self._pos = 0  # absolute position
+        self._last = b""
+        self._reads = 0
+
+    def _fill(self, n: int) -> None:
+        while len(self._buf) - self._at < n:
+            chunk = next(self._chunks, b"")
+            if not chunk:
+                return
+            self._buf = self._buf[self._at:] + chunk
+            self._at = 0
+
+    def read(self, n: int = -1) -> bytes:
+        self._reads += 1
+        if self._reads > _MAX_READS:
+            raise _OutOfOpcodes()
+        if n is None or n < 0 or n > PICKLE_BYTES:
+            raise TooLarge(f"a read of {n} bytes in its pickle, more than the {PICKLE_BYTES}-byte scan limit")
+        self._fill(n)
+        out = self._buf[self._at: self._at + n]
+        self._at += len(out)
+        self._pos += len(out)
+        if out:
+            self._last = out[-1:]
+        return out
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = b""
+        while not line.endswith(b"\n") and len(line) < 4096:
+            c = self.read(1)
+            if not c:
+                break
+            line += c
+        return line
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == 1 and offset == -1 and self._at > 0:
+            self._at -= 1
+            self._pos -= 1
+            return self._pos
+        if whence == 1 and offset == 0:
+            return self._pos
+        raise io.UnsupportedOperation("a decompressed stream only steps back one byte")
+
+
+def _decompressor(data: bytes) -> Callable[[], object] | None:
+    """The stdlib decompressor for joblib's compressed formats, by their magic bytes."""
+    import bz2
+    import lzma
+    import zlib
+
+    if data[:1] == b"\x78":
+        return zlib.decompressobj
+    if data[:2] == b"\x1f\x8b":
+        return lambda: zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if data[:3] == b"BZh":
+        return bz2.BZ2Decompressor
+    if data[:6] == b"\xfd7zXZ\x00" or data[:3] == b"\x5d\x00\x00":
+        return lzma.LZMADecompressor
+    return None
+
+
+def _inflate(data: bytes, make: Callable[[], object]) -> Iterator[bytes]:
+    """Decompressed chunks of at most _CHUNK bytes. zlib hands back the input it has not used;
+    bz2 and lzma keep it and are asked again with no new input."""
+    d: Any = make()
+    keeps_input = hasattr(d, "needs_input")
+    pending = data
+    while not d.eof:
+        out = d.decompress(pending, _CHUNK)
+        pending = b"" if keeps_input else d.unconsumed_tail
+        if out:
+            yield out
+        elif (d.needs_input if keeps_input else not pending):
+            return
+
+
+class PickleVerdict:
+    __slots__ = ("dangerous", "suspicious", "error", "too_large")
+
+    def __init__(self) -> None:
+        self.dangerous: set[str] = set()
+        self.suspicious: set[str] = set()
+        self.error: str | None = None
+        self.too_large: str | None = None
+
+    def add(self, result: object) -> None:
+        from picklescan.scanner import SafetyLevel
+
+        for g in result.globals:  # type: ignore[attr-defined]
+            name = f"{g.module}.{g.name}"
+            if g.safety == SafetyLevel.Dangerous:
+                self.dangerous.add(name)
+            elif g.safety == SafetyLevel.Suspicious:
+                self.suspicious.add(name)
+        if result.scan_err and self.error is None:  # type: ignore[attr-defined]
+            self.error = "the pickle could not be read to the end"
+
+
+def _quiet() -> None:
     import logging
 
     logging.getLogger("picklescan").setLevel(logging.CRITICAL)  # its warnings are ours to report
-    from picklescan.scanner import SafetyLevel, scan_bytes
+
+
+def _scan_stream(verdict: PickleVerdict, stream: object, file_id: str, torch_legacy: bool) -> None:
+    from picklescan import scanner as ps
+    from picklescan.torch import InvalidMagicError
 
     try:
-        result = scan_bytes(io.BytesIO(data), relpath, suffix)
-    except Exception as e:  # noqa: BLE001 - picklescan raises assorted errors on malformed archives
-        return "error", [], f"{type(e).__name__}: {e}"[:200]
-    dangerous = sorted({f"{g.module}.{g.name}" for g in result.globals if g.safety == SafetyLevel.Dangerous})
-    if dangerous:
-        return "dangerous", dangerous, None
-    if result.scan_err:
-        return "error", [], "the pickle could not be read to the end"
-    return "clean", [], None
+        if torch_legacy:
+            try:
+                verdict.add(ps.scan_pytorch(stream, file_id))  # type: ignore[arg-type]
+                return
+            except InvalidMagicError:
+                stream.seek(0)  # type: ignore[attr-defined]
+        verdict.add(ps.scan_pickle_bytes(stream, file_id))  # type: ignore[arg-type]
+    except _OutOfOpcodes:
+        verdict.too_large = f"its pickle holds more than {PICKLE_OPCODES} opcodes"
+    except TooLarge as e:
+        verdict.too_large = str(e)
+    except Exception as e:  # noqa: BLE001 - picklescan raises assorted errors on malformed files; each is a scan error
+        verdict.error = f"{type(e).__name__}: {e}"[:200]
+
+
+def _scan_zip(verdict: PickleVerdict, relpath: str, data: bytes) -> None:
+    """The pickles in a zip archive (PyTorch's `*/data.pkl`): members named .pkl/.pickle are read
+    whatever their size (a loader unpickles them by name, so one too large to scan is too large);
+    other members that start like a pickle are read when small enough."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        verdict.error = f"not a readable zip archive: {e}"[:200]
+        return
+    if len(members) > ZIP_MEMBERS:
+        verdict.too_large = f"its zip archive holds {len(members)} members, more than the {ZIP_MEMBERS} the scan reads"
+        return
+    for info in members:
+        named = info.filename.lower().endswith((".pkl", ".pickle"))
+        try:
+            if not named:
+                with archive.open(info) as f:
+                    head = f.read(2)
+                if not (head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")) or info.file_size > PICKLE_BYTES:
+                    continue
+            if info.file_size > PICKLE_BYTES:
+                verdict.too_large = (f"its member {info.filename} holds {info.file_size} bytes uncompressed, more than the "
+                                     f"{PICKLE_BYTES}-byte scan limit")
+                return
+            with archive.open(info) as f:
+                raw = f.read(PICKLE_BYTES + 1)
+            _scan_stream(verdict, _Bounded(raw), f"{relpath}:{info.filename}", torch_legacy=False)
+        except TooLarge as e:
+            verdict.too_large = str(e)
+        except (zipfile.BadZipFile, RuntimeError, OSError, ValueError, EOFError, NotImplementedError) as e:
+            verdict.error = f"member {info.filename}: {type(e).__name__}: {e}"[:200]
+        except Exception as e:  # noqa: BLE001 - zipfile and its decompressors raise assorted errors on crafted input
+            verdict.error = f"member {info.filename}: {type(e).__name__}: {e}"[:200]
+        if verdict.too_large:
+            return
+
+
+def pickle_scan(relpath: str, suffix: str, data: bytes, fmt: str) -> PickleVerdict:
+    """What picklescan finds in a pickle-based file, within the bounds; never unpickles."""
+    _quiet()
+    verdict = PickleVerdict()
+    try:
+        if fmt in ("pytorch-zip", "zip"):
+            _scan_zip(verdict, relpath, data)
+        elif fmt == "joblib-compressed":
+            make = _decompressor(data)
+            assert make is not None
+            _scan_stream(verdict, _Inflating(_inflate(data, make)), relpath, torch_legacy=False)
+        else:
+            _scan_stream(verdict, _Bounded(data), relpath, torch_legacy=suffix in _TORCH_SUFFIXES)
+    except TooLarge as e:
+        verdict.too_large = str(e)
+    except BudgetExceeded:
+        raise
+    except Exception as e:  # noqa: BLE001 - a decompressor on crafted input: a scan error, judged
+        verdict.error = f"{type(e).__name__}: {e}"[:200]
+    return verdict
 
 
 class WeightsScanner(Scanner):
     name = "weights"
-    version = "1"
+    version = "2"
     binary = True
 
     def handles(self, relpath: str) -> bool:
         return relpath.lower().endswith(WEIGHT_SUFFIXES)
 
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
+        return self.scan_with_notes(relpath, data)[0]
+
+    def scan_with_notes(self, relpath: str, data: bytes) -> tuple[list[ModelReference], list[Gap]]:
         suffix = _suffix(relpath)
         fmt = detect_format(suffix, data)
         detail: dict[str, str] = {"format": fmt}
+        gaps: list[Gap] = []
         if suffix in PICKLE_SUFFIXES and fmt not in ("safetensors", "gguf", "hdf5"):
-            if fmt == "joblib-compressed":
-                detail["scan"] = "error"
-                detail["error"] = "compressed joblib file: its pickle cannot be read without decompressing"
-            else:
-                verdict, dangerous, error = pickle_scan(relpath, suffix, data)
-                detail["scan"] = verdict
-                if dangerous:
-                    detail["dangerous_globals"] = ",".join(dangerous)
-                if error:
-                    detail["error"] = error
-        return [oversized_or_file_reference(relpath, detail)]
+            verdict = pickle_scan(relpath, suffix, data, fmt)
+            if verdict.dangerous:
+                detail["dangerous_globals"] = ",".join(sorted(verdict.dangerous))
+            if verdict.suspicious:
+                detail["suspicious_globals"] = ",".join(sorted(verdict.suspicious))
+            problem = verdict.too_large or verdict.error
+            if problem:
+                detail["error"] = problem
+            detail["scan"] = ("dangerous" if verdict.dangerous else "error" if problem else
+                              "suspicious" if verdict.suspicious else "clean")
+            if verdict.too_large:
+                gaps.append(Gap("weights-too-large", f"a weight file too large or too compressed to scan: {verdict.too_large}"))
+            elif verdict.error:
+                gaps.append(Gap("weights-error", f"a weight file picklescan could not read: {verdict.error}"))
+        return [oversized_or_file_reference(relpath, detail)], gaps
 
 
 def oversized_or_file_reference(relpath: str, detail: dict[str, str]) -> ModelReference:

@@ -110,6 +110,31 @@ def make_pr_repo(
     return PrRepo(origin, fork_point, base, head, merge)
 
 
+def pull_files(repo: Path, base: str, head: str) -> list[dict[str, Any]]:
+    """The pull request's files as GitHub's API gives them (`GET /pulls/{n}/files`): name, status,
+    previous name of a renamed file, and `patch`, the file's own `git diff base...head` from its
+    first hunk header (none for a binary file), computed here one file at a time."""
+    raw = subprocess.run(
+        ["git", "-C", str(repo), "diff", "--name-status", "-z", "-M", f"{base}...{head}"], check=True, capture_output=True
+    ).stdout.split(b"\0")
+    status = {"A": "added", "M": "modified", "D": "removed", "R": "renamed"}
+    files, i = [], 0
+    while i < len(raw) and raw[i]:
+        code = raw[i].decode()[:1]
+        names = [os.fsdecode(n) for n in raw[i + 1 : i + (3 if code == "R" else 2)]]
+        i += 1 + len(names)
+        patch = subprocess.run(
+            ["git", "-C", str(repo), "diff", "-M", f"{base}...{head}", "--", *(":(literal)" + n for n in names)], check=True, capture_output=True
+        ).stdout.decode("utf-8", "surrogateescape")
+        entry: dict[str, Any] = {"filename": names[-1], "status": status[code], "sha": "0" * 40}
+        if code == "R":
+            entry["previous_filename"] = names[0]
+        if "\n@@ " in patch:
+            entry["patch"] = patch[patch.index("\n@@ ") + 1 :].removesuffix("\n")
+        files.append(entry)
+    return files
+
+
 def pr_event(number: int = 7, head_repo: str = "acme/app", head: str = HEAD_SHA, base: str = BASE_SHA, action: str = "synchronize") -> dict[str, Any]:
     """A pull_request event payload in the shape GitHub documents (the fields the Action reads
     and their neighbours)."""

@@ -82,7 +82,7 @@ def test_config_from_base_judges_with_the_base_branchs_files(harness, github_ser
     assert denied and all(f["severity"] == "deny" and not f["waived"] for f in denied)  # base lockfile: gpl-3.0, no waiver
     (changed,) = [f for f in findings if f["rule"] == "config/changed"]
     assert changed["severity"] == "info" and "did not apply to this run" in changed["message"]
-    assert "judged with the configuration, lockfile and policies of the base branch" in run.summary
+    assert "judged with the configuration, lockfile, policies and baseline of the base branch" in run.summary
     # the checkout itself is untouched: the pull request's files are still there
     assert "copyleft: allow" in (h.workspace / ".aiospo.yaml").read_text()
 
@@ -107,3 +107,14 @@ def test_a_pull_request_that_adds_a_configuration_cannot_lower_the_default(harne
     (changed,) = [f for f in _findings(run) if f["rule"] == "config/changed"]
     assert changed["severity"] == "warn" and "pinning.none deny → allow" in changed["message"]
     assert changed["message"].startswith("This pull request changes files that decide the gate: .aiospo.yaml (added;")
+
+
+def test_config_from_base_still_scans_what_the_pull_requests_configuration_names(harness, github_server, tmp_path):
+    """The base's configuration replaces the pull request's, but a folder, lockfile or baseline
+    path only the pull request's configuration names is still an ordinary part of the tree:
+    naming `src` a policy folder (or its lockfile or baseline) must not hide `src` from the scan."""
+    head_config = "version: 1\npolicy_dirs: [src]\nbaseline: src/models.py\nhub:\n  lockfile: src/lock/aiospo.lock\n"
+    repo = gate_repo(tmp_path, {".aiospo.yaml": head_config, "src/models.py": LOAD + 'AutoModel.from_pretrained("org/unpinned")\n'})
+    run = harness(repo=repo, inputs={"config_from": "base"}).run_real()
+    assert run.code == 1, run.stdout
+    assert {f["file"] for f in _findings(run) if f["file"]} == {"src/app.py", "src/models.py"}

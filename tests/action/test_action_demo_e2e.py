@@ -10,19 +10,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.action.conftest import TOKEN, make_pr_repo, pr_event
+from tests.action.conftest import TOKEN, make_pr_repo, pr_event, pull_files
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "demo"
 
 
-def _demo_checkout(tmp_path: Path) -> tuple[Path, dict]:
+def _demo_checkout(tmp_path: Path, github_server=None) -> tuple[Path, dict]:
     """A pull request that adds the demo's code (its aiospo.lock is on the base branch already,
     so the pull request changes no file that decides the gate), checked out as GitHub's test
-    merge commit."""
+    merge commit; the local API lists the pull request's files."""
     files = {p.relative_to(DEMO).as_posix(): p.read_bytes() for p in sorted(DEMO.rglob("*")) if p.is_file()}
     lock = {"aiospo.lock": files.pop("aiospo.lock")}
     repo = make_pr_repo(tmp_path / "repo", {"README.md": "app\n", **lock}, files, base_moves={"README.md": "app, moved on\n"})
+    if github_server is not None:
+        github_server.set_pull_files(7, pull_files(repo.origin, repo.base, repo.head))
     return repo.clone(tmp_path / "workspace", repo.merge), pr_event(head=repo.head, base=repo.base)
 
 
@@ -58,7 +60,7 @@ def _env(tmp_path: Path, workspace: Path, api_url: str, event_payload: dict) -> 
 
 
 def test_action_on_the_demo_matches_the_cli(tmp_path, github_server):
-    workspace, payload = _demo_checkout(tmp_path)
+    workspace, payload = _demo_checkout(tmp_path, github_server)
     env = _env(tmp_path, workspace, github_server.url, payload)
 
     cli = subprocess.run(
@@ -91,7 +93,13 @@ def test_action_on_the_demo_matches_the_cli(tmp_path, github_server):
             assert f"`{model}`" in body
     sarif = json.loads((workspace / "aiospo.sarif").read_text())
     assert len(sarif["runs"][0]["results"]) == len(findings)
-    assert TOKEN not in action.stdout + action.stderr + summary + outputs + comment["body"]
+    # every line of the demo is the pull request's, so each fix of `aiospo-ci fix` is a suggestion on it
+    (review,) = github_server.state.reviews.values()
+    suggested = sorted((c["path"], c["line"]) for c in github_server.state.review_comments.values())
+    assert review["commit_id"] == payload["pull_request"]["head"]["sha"]
+    assert suggested == [("configs/train.yaml", 2), ("src/app.py", 17), ("src/app.py", 22), ("src/app.py", 27), ("src/app.py", 31), ("src/legacy.py", 4)]
+    assert "### GitHub API" not in summary  # no write failed
+    assert TOKEN not in action.stdout + action.stderr + summary + outputs + comment["body"] + json.dumps(github_server.state.review_comments)
 
 
 OPA_TOKEN = "opa_TestBearerToken1234567890"

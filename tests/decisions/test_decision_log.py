@@ -238,15 +238,27 @@ def test_upload_honours_429_and_gives_up_after_the_attempts():
     assert outcome.errors == [f"{collector.url.rsplit('/', 1)[0]} answered HTTP 429 for 1 record(s) after 4 attempts"]
 
 
-def _action(tmp_path: Path, workspace: Path, **env: str) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
+def _checkout(tmp_path: Path, demo: Path) -> tuple[Path, dict]:
+    """A pull request that adds the demo, checked out as GitHub's merge commit after the base
+    moved on (so the Action judges a private copy of the head's files, and the record must
+    still land in the real workspace); the event names the real base and head."""
+    from tests.action.conftest import make_pr_repo
+
+    files = {p.relative_to(demo).as_posix(): p.read_bytes() for p in sorted(demo.rglob("*")) if p.is_file()}
+    repo = make_pr_repo(tmp_path / "repo", {"README.md": "app\n"}, files, base_moves={"README.md": "app, moved on\n"})
+    event = {"pull_request": {"number": 7, "head": {"sha": repo.head}, "base": {"sha": repo.base}}, "repository": {"full_name": "acme/app"}}
+    return repo.clone(tmp_path / "workspace", repo.merge), event
+
+
+def _action(tmp_path: Path, workspace: Path, event: dict, **env: str) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
     """The Action's entrypoint as a process on a pull_request event, offline, without GitHub's API."""
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7, "head": {"sha": "a" * 40}, "base": {"sha": "b" * 40}}, "repository": {"full_name": "acme/app"}}))
+    event_path = tmp_path / "event.json"
+    event_path.write_text(json.dumps(event))
     outputs = tmp_path / "output.txt"
     outputs.unlink(missing_ok=True)
     base = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/app", "GITHUB_SHA": "c" * 40, "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_EVENT_PATH": str(event_path), "GITHUB_REPOSITORY": "acme/app", "GITHUB_SHA": "c" * 40, "GITHUB_WORKSPACE": str(workspace),
         "GITHUB_OUTPUT": str(outputs), "AIOSPO_TODAY": "2026-11-26", "AIOSPO_CACHE_DIR": str(tmp_path / "cache"), "INPUT_OFFLINE": "true",
         "INPUT_ENGINE": "embedded", "INPUT_ANNOTATIONS": "none", "INPUT_COMMENT": "never", "INPUT_HF_TOKEN": HF_TOKEN,
     }
@@ -262,26 +274,25 @@ def _action(tmp_path: Path, workspace: Path, **env: str) -> tuple[subprocess.Com
 
 
 def test_the_action_leaves_the_record_in_the_workspace_and_sends_it(demo: Path, tmp_path: Path):
-    workspace = tmp_path / "workspace"
-    shutil.copytree(demo, workspace)
+    workspace, event = _checkout(tmp_path, demo)
     with CollectorServer() as collector:
         run, outputs = _action(
-            tmp_path, workspace, INPUT_DECISION_LOG="audit/decision.jsonl", AIOSPO_DECISION_LOG_URL=collector.url, AIOSPO_DECISION_LOG_TOKEN=LOG_TOKEN
+            tmp_path, workspace, event, INPUT_DECISION_LOG="audit/decision.jsonl", AIOSPO_DECISION_LOG_URL=collector.url, AIOSPO_DECISION_LOG_TOKEN=LOG_TOKEN
         )
     assert run.returncode == 1, run.stdout + run.stderr
     assert outputs["decision_log"] == "audit/decision.jsonl"
     (record,) = _records(workspace / "audit" / "decision.jsonl")
     _validator().validate(record)
     labels = record["labels"]
-    assert (labels["repository"], labels["commit"], labels["pull_request"], labels["verdict"]) == ("acme/app", "a" * 40, "7", "fail")
+    head = event["pull_request"]["head"]["sha"]
+    assert (labels["repository"], labels["commit"], labels["pull_request"], labels["verdict"]) == ("acme/app", head, "7", "fail")
     assert collector.state.events == [record]
     assert LOG_TOKEN not in run.stdout and HF_TOKEN not in run.stdout and HF_TOKEN not in json.dumps(record)
 
 
 def test_the_action_refuses_a_record_outside_the_workspace_with_a_warning(demo: Path, tmp_path: Path):
-    workspace = tmp_path / "workspace"
-    shutil.copytree(demo, workspace)
-    run, outputs = _action(tmp_path, workspace, INPUT_DECISION_LOG="../outside.jsonl")
+    workspace, event = _checkout(tmp_path, demo)
+    run, outputs = _action(tmp_path, workspace, event, INPUT_DECISION_LOG="../outside.jsonl")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "decision_log" not in outputs and not (tmp_path / "outside.jsonl").exists()
     assert "::warning title=aiospo-ci::no decision record: input decision_log ../outside.jsonl: outside the workspace" in run.stdout

@@ -123,3 +123,29 @@ def test_fingerprints_tell_lines_apart_and_ignore_lines_moving(tmp_path):
     assert fingerprints(tmp_path, [("pinning/none", r, "msg 2, facts changed") for r in moved]) == first
     assert fingerprints(tmp_path, [("license/category", moved[0], "")])[0] not in first
 
+
+
+def test_a_file_named_as_the_baseline_is_still_scanned_unless_it_is_only_a_baseline(tmp_path):
+    """The scan skips the baseline (its entries name models it judged). A pull request that
+    points `baseline:` at a config holding a model, with the baseline's keys added so it loads,
+    must not hide that model: a file holding anything a baseline does not is scanned, and
+    refused as a baseline."""
+    demo = _demo(tmp_path)
+    (demo / "configs" / "adapter_config.json").write_text(json.dumps({
+        "aiospo_baseline_version": 1, "findings": [],
+        "base_model_name_or_path": "facebook/nllb-200-distilled-600M",
+    }))
+    (demo / ".aiospo.yaml").write_text("baseline: configs/adapter_config.json\n")
+    result = _check(demo, tmp_path, "--no-baseline", "--format", "json")
+    found = {(r["file"], r["id"]) for r in json.loads(result.stdout)["references"]}
+    assert ("configs/adapter_config.json", "facebook/nllb-200-distilled-600M") in found
+    refused = _check(demo, tmp_path)
+    assert refused.returncode == 2
+    assert "configs/adapter_config.json: it holds keys a baseline does not (base_model_name_or_path)" in refused.stderr
+
+    # exactly a baseline: skipped by the scan, its model entries are not references
+    (demo / ".aiospo.yaml").write_text("")
+    (demo / "configs" / "adapter_config.json").unlink()
+    _baseline(demo, tmp_path)
+    scanned = _check(demo, tmp_path, "--format", "json")
+    assert not any(r["file"] == ".aiospo-baseline.json" for r in json.loads(scanned.stdout)["references"])

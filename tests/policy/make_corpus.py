@@ -62,10 +62,13 @@ def hub(id: str, *, locked: dict | None = None, ref_kw: dict | None = None, **fk
     return ref(id, facts_=facts(id, **fkw), locked=locked, **(ref_kw or {}))
 
 
-def doc(refs: list[dict], config: dict | None = None, today: str = TODAY) -> dict[str, Any]:
+def doc(refs: list[dict], config: dict | None = None, today: str = TODAY, unread: list[dict] | None = None) -> dict[str, Any]:
     for i, r in enumerate(refs):
         r["index"] = i
-    return {"schema_version": 1, "today": today, "config": config or {}, "references": refs}
+    document = {"schema_version": 1, "today": today, "config": config or {}, "references": refs}
+    if unread is not None:
+        document["unread"] = unread
+    return document
 
 
 CASES: dict[str, tuple[str, dict, list]] = {}
@@ -210,6 +213,19 @@ case("36_overlaps", "overlapping deprecations, registry entries and waivers: the
          "waivers": [{"model": "o/*", "rule": "deprecation/*", "justification": "migration planned, OSPO-9", "expires": "2030-01-01"},
                      {"model": "o/old-v1", "rule": "*", "justification": "second", "expires": "2030-01-01"}]}),
      [["deprecation/sunset", "deny", 0, True], ["registry/review-overdue", "warn", 0, True]])
+case("42_unread", "files not read in full, load arguments that cannot be resolved, a pickle with unknown imports",
+     doc([hub("u/m", ref_kw={"revision": None, "pin": "mutable", "flags": ("revision_unresolved", "trust_remote_code_unresolved"),
+                             "detail": {"revision_expression": "REVISION", "trust_remote_code_expression": "args.trust_remote_code"}}),
+          ref("weights/model.pkl", source="file", call="file", file="weights/model.pkl", line=1, revision=None, pin="none",
+              detail={"format": "pickle", "scan": "suspicious", "suspicious_globals": "sklearn.linear_model._logistic.LogisticRegression"})],
+         unread=[{"file": "notebooks/train.ipynb", "reason": "cell 3: line 2 is not valid Python 3.11 (invalid syntax) and may name a model; "
+                                                            "the rest of the file was read", "cause": "parse", "line": None},
+                 {"file": "src/generated.py", "reason": "the scan stopped: it took longer than 10 seconds", "cause": "budget", "line": None},
+                 {"file": "weights/big.bin", "reason": "a weight file of 300000000 bytes, above the 268435456-byte scan limit: its content "
+                                                       "was not checked", "cause": "weights-too-large", "line": None}]),
+     [["scan/unreadable", "deny", None, False], ["scan/unresolved-argument", "warn", 0, False], ["scan/suspicious-file", "warn", 1, False]])
+case("43_metric", "an evaluation module (evaluate.load) is listed, not judged as a model: no findings",
+     doc([ref("accuracy", kind="metric", call="evaluate.load", revision=None, pin="none")]), [])
 
 case("37_scopes", "pinning and maintenance relax outside runtime; licenses and security do not; by_scope overrides",
      doc([hub("t/unpinned", ref_kw={"revision": None, "pin": "none", "scope": "test", "file": "tests/test_app.py"}),

@@ -110,6 +110,36 @@ def test_opa_url_the_workflow_also_gives_receives_the_token(cli, tmp_path, hub_s
         assert {r.headers.get("Authorization") for r in opa.requests if r.path.startswith("/v1")} == {f"Bearer {OPA_TOKEN}"}
 
 
+@pytest.mark.parametrize("ci", ["CI", "GITHUB_ACTIONS"])
+def test_in_ci_a_hub_the_repository_names_is_not_asked(cli, tmp_path, evil_hub, ci):
+    """The attacker's Hub would answer a permissive license for the denied model: in CI the
+    repository cannot choose where the facts come from, token or not."""
+    root = repo_with(tmp_path, f"hub:\n  endpoint: {evil_hub.url}\n", {"src/app.py": DENIED_PY})
+    run = cli("check", str(root), "--engine", "embedded", env={ci: "true"})
+    assert run.rc == 2, run
+    assert "hub.endpoint" in run.stderr and "in CI" in run.stderr, run
+    assert evil_hub.requests == []
+
+
+def test_in_ci_an_opa_server_the_repository_names_does_not_decide(cli, tmp_path, hub_server):
+    """An OPA server of the pull request's choosing would answer "no findings" for everything,
+    config/changed included: in CI it is not asked, token or not."""
+    with FakeOpaServer() as evil_opa:
+        root = repo_with(tmp_path, f"opa_url: {evil_opa.url}\n", {"src/app.py": DENIED_PY})
+        run = cli("check", str(root), "--hub-endpoint", hub_server.url, env={"GITHUB_ACTIONS": "true"})
+        assert run.rc == 2, run
+        assert "opa_url" in run.stderr and "in CI" in run.stderr, run
+        assert evil_opa.requests == []
+
+
+def test_in_ci_the_servers_the_workflow_also_names_are_used(cli, tmp_path, hub_server):
+    with FakeOpaServer() as opa:
+        root = repo_with(tmp_path, f"opa_url: {opa.url}\nhub:\n  endpoint: {hub_server.url}\n")
+        run = cli("check", str(root), "--opa-url", opa.url, "--hub-endpoint", hub_server.url, env={"CI": "1"})
+        assert run.rc == 0, run
+        assert any(r.method == "POST" for r in opa.requests) and hub_server.requests
+
+
 def test_opa_url_from_the_repository_is_used_without_a_token(cli, tmp_path, hub_server):
     with FakeOpaServer() as opa:
         root = repo_with(tmp_path, f"opa_url: {opa.url}\n")

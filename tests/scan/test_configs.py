@@ -26,7 +26,17 @@ train:
         ("org/tok-a", "model", 4, "yaml:tokenizer_name"),
         ("org/tok-b", "model", 4, "yaml:tokenizer_name"),
         ("org/data", "dataset", 5, "yaml:dataset_name"),
+        ("./local/path", "model", 7, "yaml:repo_id"),  # a path: reported as local (source checked below)
     ]
+
+
+def test_local_paths_in_model_keys_are_reported_as_local():
+    data = b"model_name_or_path: /models/llama\nadapter_name_or_path: saves/qwen/lora/sft\noutput_dir: ./out\nmodel: gpt2\n"
+    refs = YamlScanner().scan("c.yaml", data)
+    assert [(r.id, r.source, r.call) for r in refs] == [
+        ("/models/llama", "local", "yaml:model_name_or_path"), ("saves/qwen/lora/sft", "local", "yaml:adapter_name_or_path")]
+    refs = JsonScanner().scan("adapter_config.json", b'{"base_model_name_or_path": "./base", "peft_type": "LORA"}')
+    assert [(r.id, r.source) for r in refs] == [("./base", "local")]
 
 
 def test_yaml_hub_url_value_and_sibling_revision():

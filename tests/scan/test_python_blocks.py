@@ -104,3 +104,27 @@ def test_top_level_else_and_words_that_start_like_keywords():
     whole, part = both(src.encode())
     assert part is not None
     assert sorted(r.id for r in part) == sorted(r.id for r in whole) == ["org/else", "org/except"]
+
+
+def test_a_large_class_keeps_only_the_methods_that_matter():
+    methods = "".join(f"\n    def helper_{n}(self, x):\n        self.cache_{n} = x * {n}\n        return self.cache_{n}\n" for n in range(300))
+    src = (
+        "from transformers import AutoModel\n\n\n"
+        "class Loader:\n"
+        '    """Loads."""\n'
+        "    default = 'org/class-level'\n\n"
+        "    def __init__(self):\n        self.name = 'org/from-init'\n\n"
+        "    def configure(self):\n        self.revision = 'main'\n"
+        + methods +
+        "\n    def load(self):\n"
+        "        a = AutoModel.from_pretrained(self.name, revision=self.revision)\n"
+        "        return AutoModel.from_pretrained(self.default)\n"
+    ).encode()
+    whole, part = both(src)
+    assert part is not None and sorted(part, key=repr) == sorted(whole, key=repr)
+    assert {(r.id, r.revision) for r in whole} == {("org/from-init", "main"), ("org/class-level", None)}
+    tree = parse_relevant(src, "f.py", hot_lines(src))
+    import ast
+
+    kept = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    assert kept == {"__init__", "configure", "load"}  # the 300 helpers are blanked

@@ -127,3 +127,127 @@ def test_notebook_cells_of_odd_shapes_are_skipped():
 def test_compose_file_commands():
     data = b"services:\n  tgi:\n    image: ghcr.io/huggingface/text-generation-inference\n    command: --model-id org/served --port 80\n"
     assert ids(ShellScanner().scan("docker-compose.yml", data)) == [("org/served", 4, "shell:--model-id", "huggingface")]
+
+
+# -- training and serving flags, downloads, Markdown and requirements (issue 14 §4) -------------
+
+def test_training_flags_with_launchers_and_continuations():
+    from aiospo_ci.scan.shell import ShellScanner
+
+    data = b"""#!/bin/bash
+MODEL=meta-llama/Llama-3.1-8B
+accelerate launch --config_file configs/fsdp.yaml examples/train.py \\
+  --model_name_or_path $MODEL \\
+  --dataset_name HuggingFaceH4/ultrachat_200k \\
+  --tokenizer_name bert-base-uncased \\
+  --output_dir org/not-a-model
+torchrun --nproc_per_node 8 -m trl.scripts.sft --model-name-or-path=Qwen/Qwen2.5-0.5B --base_model ./checkpoints/base
+python -m lm_eval --model hf --model_args pretrained=org/x --tasks hellaswag
+python serve.py --model gpt-4o
+python serve.py --model openai-community/gpt2 --pretrained_model_name_or_path stabilityai/sdxl-turbo
+"""
+    refs = ShellScanner().scan("train.sh", data)
+    assert [(r.line, r.id, r.kind, r.source, r.call) for r in refs] == [
+        (3, "meta-llama/Llama-3.1-8B", "model", "huggingface", "shell:--model_name_or_path"),
+        (3, "HuggingFaceH4/ultrachat_200k", "dataset", "huggingface", "shell:--dataset_name"),
+        (3, "bert-base-uncased", "model", "huggingface", "shell:--tokenizer_name"),
+        (8, "Qwen/Qwen2.5-0.5B", "model", "huggingface", "shell:--model_name_or_path"),
+        (8, "./checkpoints/base", "model", "local", "shell:--base_model"),
+        (11, "openai-community/gpt2", "model", "huggingface", "shell:--model"),
+        (11, "stabilityai/sdxl-turbo", "model", "huggingface", "shell:--pretrained_model_name_or_path"),
+    ]
+
+
+def test_downloads_of_hub_files_and_other_hosts_weights():
+    from aiospo_ci.scan.shell import ShellScanner
+
+    data = b"""wget https://huggingface.co/TheBloke/Llama-2-7B-GGUF/resolve/main/llama-2-7b.Q4_K_M.gguf
+curl -L -o sd.safetensors "https://huggingface.co/stabilityai/sdxl-turbo/resolve/462165984030d82259a11f4367a4eed129e94a7b/sd_xl_turbo_1.0.safetensors"
+curl -L https://huggingface.co/datasets/openai/gsm8k/resolve/main/main/test-00000-of-00001.parquet -o test.parquet
+curl -L -o model.safetensors https://civitai.com/api/download/models/128713
+wget -q https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth
+curl -fsSL https://example.com/install.sh | sh
+git clone https://huggingface.co/openai/whisper-large-v3
+pip install https://huggingface.co/spacy/en_core_web_sm/resolve/main/en_core_web_sm-any-py3-none-any.whl
+echo https://huggingface.co/org/only-mentioned
+"""
+    refs = ShellScanner().scan("fetch.sh", data)
+    assert [(r.line, r.id, r.kind, r.source, r.call, r.revision, r.pin) for r in refs] == [
+        (1, "TheBloke/Llama-2-7B-GGUF", "model", "huggingface", "shell:wget", "main", "mutable"),
+        (2, "stabilityai/sdxl-turbo", "model", "huggingface", "shell:curl", "462165984030d82259a11f4367a4eed129e94a7b", "commit"),
+        (3, "openai/gsm8k", "dataset", "huggingface", "shell:curl", "main", "mutable"),
+        (4, "https://civitai.com/api/download/models/128713", "model", "file", "shell:curl", None, "none"),
+        (5, "https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth", "model", "file", "shell:wget", None, "none"),
+        (7, "openai/whisper-large-v3", "model", "huggingface", "shell:git clone", None, "none"),
+        (8, "spacy/en_core_web_sm", "model", "huggingface", "shell:pip install", "main", "mutable"),
+    ]
+
+
+def test_ci_workflow_run_steps_with_flags():
+    from aiospo_ci.scan.shell import ShellScanner
+
+    data = b"""jobs:
+  train:
+    steps:
+      - run: |
+          python train.py \\
+            --model_name_or_path google/gemma-2-2b \\
+            --dataset_name tatsu-lab/alpaca
+      - run: python eval.py --model mistralai/Mistral-7B-v0.1
+"""
+    refs = ShellScanner().scan(".github/workflows/train.yml", data)
+    assert [(r.line, r.id) for r in refs] == [(5, "google/gemma-2-2b"), (5, "tatsu-lab/alpaca"), (8, "mistralai/Mistral-7B-v0.1")]
+
+
+def test_fenced_shell_blocks_of_markdown_only():
+    from aiospo_ci.scan.shell import MarkdownShellScanner
+
+    data = b"""# Fine-tuning
+
+Run `hf download org/in-inline-code` first? No: only fenced shell blocks count.
+
+```bash
+accelerate launch train.py \\
+  --model_name_or_path Qwen/Qwen2.5-7B-Instruct
+```
+
+```console
+$ huggingface-cli download BAAI/bge-m3
+Downloading... org/in-output
+```
+
+```python
+model = AutoModel.from_pretrained("org/in-python-block")
+```
+
+~~~sh
+vllm serve mistralai/Mistral-7B-Instruct-v0.3
+~~~
+"""
+    scanner = MarkdownShellScanner()
+    assert scanner.handles("docs/README.md") and scanner.may_contain(data)
+    assert [(r.line, r.id, r.call) for r in scanner.scan("README.md", data)] == [
+        (6, "Qwen/Qwen2.5-7B-Instruct", "shell:--model_name_or_path"),
+        (11, "BAAI/bge-m3", "shell:huggingface-cli download"),
+        (20, "mistralai/Mistral-7B-Instruct-v0.3", "shell:vllm serve"),
+    ]
+
+
+def test_requirements_files_installing_from_the_hub():
+    from aiospo_ci.scan.shell import RequirementsScanner
+
+    data = (b"spacy>=3.7\n# https://huggingface.co/org/commented/resolve/main/x.whl\n"
+            b"en_core_web_sm @ https://huggingface.co/spacy/en_core_web_sm/resolve/main/en_core_web_sm-any-py3-none-any.whl\n")
+    scanner = RequirementsScanner()
+    assert scanner.handles("requirements-dev.txt") and not scanner.handles("notes.txt")
+    assert [(r.line, r.id, r.call, r.revision) for r in scanner.scan("requirements.txt", data)] == [
+        (3, "spacy/en_core_web_sm", "requirements:pip", "main")]
+
+
+def test_notebook_shell_lines_with_training_flags():
+    data = json.dumps({"cells": [{"cell_type": "code", "source": [
+        "!python train.py --model_name_or_path google/flan-t5-base --dataset_name knkarthick/samsum\n",
+        "!wget -q https://huggingface.co/openai/clip-vit-base-patch32/resolve/main/pytorch_model.bin\n"]}]}).encode()
+    refs = NotebookScanner().scan("n.ipynb", data)
+    assert [(r.cell, r.line, r.id, r.kind) for r in refs] == [
+        (1, 1, "google/flan-t5-base", "model"), (1, 1, "knkarthick/samsum", "dataset"), (1, 2, "openai/clip-vit-base-patch32", "model")]

@@ -23,7 +23,7 @@ def write(root: Path, rel: str, text: str) -> Path:
 
 
 def files(root: Path, **kw) -> list[str]:
-    return [f.relpath for f in walk(root, wanted=is_wanted, **kw)[0]]
+    return [f.relpath for f in walk(root, wanted=is_wanted, **kw).files]
 
 
 def test_gitignore_nested_negation_and_config_exclude(tmp_path):
@@ -39,14 +39,14 @@ def test_gitignore_nested_negation_and_config_exclude(tmp_path):
 def test_vendored_folders_are_skipped_with_a_note(tmp_path):
     for rel in ("node_modules/x/index.js", ".venv/lib/site.py", "third_party/lib/a.py", "src/ok.py", ".git/hooks/x.py"):
         write(tmp_path, rel, "x = 1\n")
-    found, errors, skipped = walk(tmp_path)
-    assert [f.relpath for f in found] == ["src/ok.py"]
-    assert [(s.file, s.reason) for s in skipped] == [
+    listing = walk(tmp_path)
+    assert [f.relpath for f in listing.files] == ["src/ok.py"]
+    assert [(s.file, s.reason) for s in listing.skipped] == [
         (".venv", "vendored folder, skipped by default"),
         ("node_modules", "vendored folder, skipped by default"),
         ("third_party", "vendored folder, skipped by default"),
     ]
-    assert errors == []
+    assert listing.errors == [] and listing.unread == []
 
 
 def test_symlinks_are_never_followed_and_loops_are_harmless(tmp_path):
@@ -80,16 +80,20 @@ def test_explicit_paths_as_pre_commit_passes_them(tmp_path):
     assert len(result.errors) == 1 and "outside the scanned root" in result.errors[0].reason
 
 
-def test_oversized_and_binary_files_are_skipped_with_notes(tmp_path, monkeypatch):
+def test_oversized_and_binary_files_that_may_name_a_model_are_unread(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "MAX_TEXT_BYTES", 1000)
     write(tmp_path, "big.py", "from_pretrained\n" + "x = 1\n" * 400)
+    write(tmp_path, "big_plain.py", "x = 1\n" * 400)  # nothing a scanner looks for: left alone
     (tmp_path / "bin.py").write_bytes(b"from_pretrained\0\0\0")
+    (tmp_path / "video.ts").write_bytes(b"\x47\0\0" * 100)  # an MPEG stream named like TypeScript
     (tmp_path / "huge.bin").write_bytes(b"\x80\x04" + b"\0" * 2000)
     monkeypatch.setattr(runner, "MAX_WEIGHT_BYTES", 1000)
     result = scan_paths(tmp_path, cache_dir=tmp_path / "c", jobs=1)
-    notes = {s.file: s.reason for s in result.skipped}
-    assert notes["big.py"] == "2416 bytes, above the 1000-byte limit for text files; not read"
-    assert notes["bin.py"] == "binary content (a NUL byte near the start), not read as text"
+    assert [(u.file, u.cause, u.reason) for u in result.unread] == [
+        ("big.py", "size", "2416 bytes, above the 1000-byte limit for text files, and it may name a model"),
+        ("bin.py", "encoding", "binary content (a NUL byte near the start) where the python scanner expects text that may name a model"),
+        ("huge.bin", "weights-too-large", "a weight file of 2002 bytes, above the 1000-byte scan limit: its content was not checked"),
+    ]
     (ref,) = result.references
     assert (ref.id, ref.source, dict(ref.detail)["scan"]) == ("huge.bin", "file", "error")
 
@@ -204,7 +208,7 @@ def test_file_vanishing_between_walk_and_read(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "walk", walk_then_delete)
     result = scan_paths(root, cache_dir=tmp_path / "c", jobs=1)
     assert [r.id for r in result.references] == ["org/a"]
-    assert [(e.file, e.reason) for e in result.errors] == [("gone.py", "vanished during the scan")]
+    assert [(u.file, u.cause, u.reason) for u in result.unread] == [("gone.py", "read", "vanished during the scan")]
 
 
 def test_file_replaced_by_a_folder_mid_scan(tmp_path, monkeypatch):
@@ -220,7 +224,7 @@ def test_file_replaced_by_a_folder_mid_scan(tmp_path, monkeypatch):
 
     monkeypatch.setattr(runner, "walk", walk_then_swap)
     result = scan_paths(root, cache_dir=tmp_path / "c", jobs=1)
-    assert [(e.file, e.reason) for e in result.errors] == [("a.py", "became a folder during the scan")]
+    assert [(u.file, u.cause, u.reason) for u in result.unread] == [("a.py", "read", "became a folder during the scan")]
 
 
 def test_file_swapped_for_a_named_pipe_mid_scan_does_not_hang(tmp_path, monkeypatch):
@@ -236,7 +240,7 @@ def test_file_swapped_for_a_named_pipe_mid_scan_does_not_hang(tmp_path, monkeypa
 
     monkeypatch.setattr(runner, "walk", walk_then_swap)
     result = scan_paths(root, cache_dir=tmp_path / "c", jobs=1)
-    assert [(e.file, e.reason) for e in result.errors] == [("a.py", "is no longer a regular file")]
+    assert [(u.file, u.cause, u.reason) for u in result.unread] == [("a.py", "read", "no longer a regular file when it was read")]
 
 
 def test_named_pipes_and_sockets_are_never_opened(tmp_path):
@@ -263,4 +267,4 @@ def test_module_entry_point_prints_the_scan_as_json(tmp_path):
                          capture_output=True, check=True, text=True).stdout
     doc = json.loads(out)
     assert [r["id"] for r in doc["references"]] == ["org/a"] and doc["files_scanned"] == 1
-    assert set(doc) == {"references", "files_scanned", "errors", "skipped"}
+    assert set(doc) == {"references", "files_scanned", "errors", "skipped", "unread"}

@@ -65,3 +65,113 @@ def test_non_pickle_formats_are_listed_without_a_pickle_scan():
 def test_too_large_weight_file_is_still_listed():
     r = too_large_reference("big/model.bin", 10, 5)
     assert dict(r.detail) == {"format": "pickle-based", "scan": "error", "error": "10 bytes, above the 5-byte scan limit"}
+
+
+# -- bounded work: what a small crafted file can make the scan do --------------------------------
+
+def scanned(relpath: str, data: bytes):
+    (r,), gaps = WeightsScanner().scan_with_notes(relpath, data)
+    return dict(r.detail), [(g.cause, g.reason) for g in gaps]
+
+
+def test_pickle_with_unknown_imports_is_suspicious_not_clean():
+    # GLOBAL sklearn.linear_model._logistic LogisticRegression, then EMPTY_TUPLE, REDUCE, STOP
+    data = b"\x80\x04csklearn.linear_model._logistic\nLogisticRegression\n)R."
+    d, gaps = scanned("model.pkl", data)
+    assert d == {"format": "pickle", "scan": "suspicious", "suspicious_globals": "sklearn.linear_model._logistic.LogisticRegression"}
+    assert gaps == []
+
+
+def test_dangerous_and_suspicious_imports_are_both_named(tmp_path):
+    data = payload(tmp_path / "x")[:-1] + b"0csklearn.tree\nDecisionTreeClassifier\n)R."
+    d, _ = scanned("model.pkl", data)
+    assert d["scan"] == "dangerous" and d["dangerous_globals"] == "posix.system"
+    assert d["suspicious_globals"] == "sklearn.tree.DecisionTreeClassifier"
+
+
+def test_compressed_joblib_is_decompressed_and_scanned(tmp_path):
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    evil = payload(tmp_path / "pwned")
+    for compress in (zlib.compress, gzip.compress, bz2.compress, lzma.compress, lambda b: lzma.compress(b, format=lzma.FORMAT_ALONE)):
+        d, gaps = scanned("model.joblib", compress(evil))
+        assert d["format"] == "joblib-compressed" and d["scan"] == "dangerous" and d["dangerous_globals"] == "posix.system", compress
+        assert gaps == []
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_decompression_bomb_stops_at_the_opcode_bound():
+    import zlib
+
+    from aiospo_ci.scan.budget import PICKLE_OPCODES
+
+    bomb = zlib.compress(b"\x80\x04" + b"N" * (4 * PICKLE_OPCODES) + b".", 9)
+    assert len(bomb) < 20_000  # a small file
+    d, gaps = scanned("model.joblib", bomb)
+    assert d["scan"] == "error"
+    assert gaps == [("weights-too-large", f"a weight file too large or too compressed to scan: its pickle holds more than {PICKLE_OPCODES} opcodes")]
+
+
+def test_a_pickle_read_too_large_to_hold_is_refused():
+    import zlib
+
+    # BINBYTES8 announcing 2**60 bytes: a scan that believed it would allocate them
+    d, gaps = scanned("model.joblib", zlib.compress(b"\x80\x04\x8e" + (2**60).to_bytes(8, "little") + b"x" * 100))
+    assert d["scan"] == "error" and gaps[0][0] == "weights-too-large"
+
+
+def test_opcode_flood_in_a_plain_pickle_is_too_large_to_scan():
+    from aiospo_ci.scan.budget import PICKLE_OPCODES
+
+    d, gaps = scanned("model.pkl", b"\x80\x04" + b"N" * (3 * PICKLE_OPCODES + 10) + b".")
+    assert d["scan"] == "error" and gaps[0][0] == "weights-too-large"
+
+
+def test_zip_member_bomb_is_refused_before_it_is_decompressed():
+    from aiospo_ci.scan.budget import PICKLE_BYTES
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("archive/data.pkl", b"\x80\x04" + b"N" * (PICKLE_BYTES + 1) + b".")
+    assert len(buf.getvalue()) < 200_000
+    d, gaps = scanned("model.pt", buf.getvalue())
+    assert d["scan"] == "error"
+    assert gaps == [("weights-too-large", "a weight file too large or too compressed to scan: its member archive/data.pkl holds "
+                                          f"{PICKLE_BYTES + 4} bytes uncompressed, more than the {PICKLE_BYTES}-byte scan limit")]
+
+
+def test_zip_with_too_many_members_is_refused():
+    from aiospo_ci.scan.budget import ZIP_MEMBERS
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for i in range(ZIP_MEMBERS + 1):
+            z.writestr(f"m{i}", b"")
+    d, gaps = scanned("model.pt", buf.getvalue())
+    assert d["scan"] == "error" and gaps[0][0] == "weights-too-large"
+
+
+def test_broken_zip_is_a_scan_error_reported_unread():
+    d, gaps = scanned("model.pt", b"PK\x03\x04" + b"\xff" * 100)
+    assert d["scan"] == "error" and gaps[0][0] == "weights-error"
+
+
+def test_pickle_followed_by_a_zip_is_scanned_as_the_pickle_a_loader_reads(tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("archive/data.pkl", pickle.dumps({"w": 1}, protocol=4))
+    d, _ = scanned("model.pkl", payload(tmp_path / "x") + buf.getvalue())
+    assert d["scan"] == "dangerous"
+
+
+def test_weights_that_cannot_be_scanned_are_unread_in_the_scan(tmp_path):
+    from aiospo_ci.scan.runner import scan_paths
+
+    (tmp_path / "broken.pt").write_bytes(b"PK\x03\x04" + b"\xff" * 100)
+    (tmp_path / "fine.pkl").write_bytes(pickle.dumps([1, 2], protocol=4))
+    result = scan_paths(tmp_path, cache_dir=tmp_path / ".c", jobs=1)
+    assert [(u.file, u.cause) for u in result.unread] == [("broken.pt", "weights-error")]
+    assert {r.id: dict(r.detail)["scan"] for r in result.references} == {"broken.pt": "error", "fine.pkl": "clean"}

@@ -99,6 +99,9 @@ class GitHubServer:
     def set_pull_files(self, number: int, files: list[dict[str, Any]]) -> None:
         self.state.pull_files[number] = files
 
+    def make_outdated(self, comment_id: int) -> None:
+        self.state.review_comments[comment_id]["line"] = None
+
     def calls(self, method: str, pattern: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and re.search(pattern, r.path)]
 
@@ -284,11 +287,13 @@ class GitHubServer:
     # -- pull-request reviews (review comments with suggestions) -------------------------------
     # POST /pulls/{n}/reviews, GET /pulls/{n}/comments, GET /commits/{sha}, as GitHub documents
     # them: a review comment's `line` (and `start_line`) must be RIGHT-side lines of one hunk of
-    # the file's diff (from set_pull_files patches), else 422 "must be part of the diff".
+    # the file's diff (from set_pull_files patches), else 422 "must be part of the diff" for the
+    # whole review. A review and its comments belong to the token's account. `make_outdated`
+    # does what a push that changes a comment's hunk does: its `line` becomes null.
     def _pull_reviews(self, req: Request, rest: str) -> tuple[int, Any, dict[str, str]] | None:
         m = re.fullmatch(r"/pulls/(\d+)/reviews", rest)
         if m and req.method == "POST":
-            return self._create_review(int(m.group(1)), req.body or {})
+            return self._create_review(int(m.group(1)), req.body or {}, self._author(req) or BOT)
         m = re.fullmatch(r"/pulls/(\d+)/comments", rest)
         if m and req.method == "GET":
             number = int(m.group(1))
@@ -301,24 +306,24 @@ class GitHubServer:
         return None
 
     def _hunks(self, number: int, path: str) -> list[set[int]] | None:
-        from aiospo_ci.action.changed import _HUNK  # the same hunk header grammar
-
+        """The RIGHT-side lines of each hunk of a file's patch (added and context lines), read
+        as GitHub shows a diff: lines end at LF only."""
         files = {f["filename"]: f for f in self.state.pull_files.get(number, [])}
         if path not in files or not files[path].get("patch"):
             return None
         hunks: list[set[int]] = []
         line = 0
-        for text in files[path]["patch"].splitlines():
-            header = _HUNK.match(text)
+        for text in files[path]["patch"].split("\n"):
+            header = re.match(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", text)
             if header:
                 line = int(header.group(1))
                 hunks.append(set())
-            elif hunks and not text.startswith(("-", "\\")):
+            elif hunks and text and not text.startswith(("-", "\\")):
                 hunks[-1].add(line)
                 line += 1
         return hunks
 
-    def _create_review(self, number: int, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+    def _create_review(self, number: int, body: dict[str, Any], user: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         event = body.get("event")
         if event not in (None, "APPROVE", "REQUEST_CHANGES", "COMMENT"):
             return 422, {"message": f"Unprocessable Entity: event {event!r} is not APPROVE, REQUEST_CHANGES or COMMENT"}, {}
@@ -341,7 +346,7 @@ class GitHubServer:
         review = {
             "id": rid,
             "node_id": f"PRR_{rid}",
-            "user": dict(BOT),
+            "user": dict(user),
             "body": body.get("body") or "",
             "state": {"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"}.get(event or "", "PENDING"),
             "commit_id": body.get("commit_id"),
@@ -358,12 +363,14 @@ class GitHubServer:
                 "pull_request_review_id": rid,
                 "pull_number": number,
                 "path": c["path"],
-                "line": c["line"],
+                "line": c["line"],  # GitHub sets it to null once a push makes the comment outdated
+                "original_line": c["line"],
                 "start_line": c.get("start_line"),
                 "side": "RIGHT",
                 "body": c["body"],
-                "user": dict(BOT),
+                "user": dict(user),
                 "commit_id": body.get("commit_id"),
+                "original_commit_id": body.get("commit_id"),
                 "url": f"{self._repo_url()}/pulls/comments/{cid}",
                 "html_url": f"https://github.com/{self.owner}/{self.repo}/pull/{number}#discussion_r{cid}",
                 "created_at": "2026-11-26T12:00:00Z",

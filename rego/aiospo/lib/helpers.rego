@@ -111,6 +111,10 @@ gate_approved(r) if {
 
 finding(rule, action, message, ref) := {"rule": rule, "severity": action, "message": message, "ref": ref}
 
+# A finding about a file rather than a reference (a file the scanner could not read): reports
+# place it at `file`.
+file_finding(rule, action, message, file) := {"rule": rule, "severity": action, "message": message, "ref": null, "file": file}
+
 # A Hub reference whose facts the Hub answered.
 hub_ok(r) if {
 	r.source == "huggingface"

@@ -52,3 +52,7 @@ test_license_action_lists_before_categories if {
 	lib.license_action(r) == "deny" with input.config as {"licenses": {"deny": ["MIT"], "allow": ["mit"]}}
 	lib.license_action(r) == "warn" with input.config as {"licenses": {"warn": ["mit"]}}
 }
+
+test_file_finding_names_the_file_and_no_reference if {
+	lib.file_finding("scan/unreadable", "deny", "m", "a.py") == {"rule": "scan/unreadable", "severity": "deny", "message": "m", "ref": null, "file": "a.py"}
+}

@@ -24,8 +24,13 @@ decide(raw_findings, waiver_list, refs, today) := array.concat(
 _ids_by_index(refs) := {r.index: lib.ids(r) | some r in refs}
 
 # A finding as its rule wrote it, every field kept (aiospo-ci refuses a missing or unknown
-# one); a rule that leaves out `ref` speaks about the run.
-_base(f) := object.union({"ref": null}, f)
+# one); a rule that leaves out `ref` speaks about the run, and a finding about a file
+# (lib.file_finding) that names no line is about the whole file.
+_base(f) := object.union(object.union({"ref": null}, _place(f)), f)
+
+_place(f) := {"line": null} if {
+	is_string(f.file)
+} else := {}
 
 # The waiver is bound in the body, not indexed in the head: regorus 0.13 evaluates a head
 # `list[i]` (i bound in the body) of a function with `else` as every element of the list.

@@ -112,3 +112,15 @@ test_waiver_without_approver_has_null_approver if {
 test_run_level_findings_are_never_waived if {
 	_one(_decide([_waiver({"model": "*", "rule": "*"})]), "custom/run-level", null).waived == false
 }
+
+test_file_findings_keep_their_place if {
+	raw := [
+		{"rule": "scan/unreadable", "severity": "deny", "message": "m", "ref": null, "file": "src/a.py", "line": 3},
+		{"rule": "scan/unreadable", "severity": "deny", "message": "n", "ref": null, "file": "w.pt"},
+	]
+	fs := waivers.decide(raw, [], [], _today)
+	{f | some f in fs} == {
+		{"rule": "scan/unreadable", "severity": "deny", "message": "m", "ref": null, "file": "src/a.py", "line": 3, "waived": false, "waiver": null},
+		{"rule": "scan/unreadable", "severity": "deny", "message": "n", "ref": null, "file": "w.pt", "line": null, "waived": false, "waiver": null},
+	}
+}

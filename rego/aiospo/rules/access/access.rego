@@ -6,7 +6,10 @@ package aiospo.rules.access
 import data.aiospo.defaults
 import data.aiospo.lib
 
-_hub(r) if r.source == "huggingface"
+_hub(r) if {
+	r.source == "huggingface"
+	r.kind != "metric" # an evaluation module (evaluate.load): listed, not judged as a model
+}
 
 # METADATA
 # title: Repository not found

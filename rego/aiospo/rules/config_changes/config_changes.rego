@@ -1,9 +1,9 @@
 # A pull request that changes the files deciding the gate (the configuration and its waivers,
-# aiospo.lock, the policy folders) is judged by rules its own author wrote. The GitHub Action
-# lists those changes in input.run (changed_policy_files, base_config, head_config,
-# changed_lock_entries, config_from); this package says so, with what was relaxed, so nothing
-# is relaxed unseen. The severity comes from the base branch's configuration: the pull request
-# cannot lower it for itself.
+# aiospo.lock, the policy folders, the baseline of accepted findings) is judged by rules its own
+# author wrote. The GitHub Action lists those changes in input.run (changed_policy_files,
+# base_config, head_config, changed_lock_entries, changed_baseline_entries, config_from); this
+# package says so, with what was relaxed, so nothing is relaxed unseen. The severity comes from
+# the base branch's configuration: the pull request cannot lower it for itself.
 package aiospo.rules.config_changes
 
 import data.aiospo.lib
@@ -124,17 +124,41 @@ _file_text(f) := _config_text(f) if {
 	f.kind == "config"
 } else := _lock_text(f) if {
 	f.kind == "lockfile"
+} else := sprintf("baseline %s (%s)", [f.path, f.status]) if {
+	f.kind == "baseline"
 } else := sprintf("policy %s (%s)", [f.path, f.status])
 
-_tail := "It was judged with the base branch's configuration and policies (config_from: base), so these changes did not apply to this run." if {
-	_run.config_from == "base"
-} else := "It was judged with these changes: review them, or set `config_from: base` in the workflow to judge with the base branch's configuration and policies."
+_entry_text(e) := sprintf("%s for %s in %s", [e.model, e.rule, e.path]) if {
+	is_string(e.model)
+	is_string(e.rule)
+	is_string(e.path)
+} else := e.fingerprint
 
-_known_changes := [_file_text(f) |
-	files := _run.changed_policy_files
-	is_array(files)
-	some f in files
-]
+# Findings the pull request's baseline accepts and the base branch's does not: each would pass
+# as if waived. Listed whichever file holds them (the configuration may name another baseline).
+_baseline_texts := [sprintf("the baseline accepts %d more finding(s), which then do not fail the check: %s", [count(added), trim_space(concat("; ", added))])] if {
+	entries := _run.changed_baseline_entries
+	is_array(entries)
+	count(entries) > 0
+	added := [_entry_text(e) | some e in entries]
+} else := ["what the baseline accepts could not be compared with the base branch's (a baseline could not be read)"] if {
+	_run.changed_baseline_entries == null
+	some f in _run.changed_policy_files
+	f.kind in {"baseline", "config"}
+} else := []
+
+_tail := "It was judged with the base branch's configuration, lockfile, policies and baseline (config_from: base), so these changes did not apply to this run." if {
+	_run.config_from == "base"
+} else := "It was judged with these changes: review them, or set `config_from: base` in the workflow to judge with the base branch's configuration, lockfile, policies and baseline."
+
+_known_changes := array.concat(
+	[_file_text(f) |
+		files := _run.changed_policy_files
+		is_array(files)
+		some f in files
+	],
+	_baseline_texts,
+)
 
 # [severity, message], or undefined when there is nothing to say.
 _decision := [a, msg] if {
@@ -156,10 +180,11 @@ _severity := "info" if {
 # METADATA
 # title: Pull request changes the gate's own files
 # description: >-
-#   The pull request changes the configuration (waivers included), aiospo.lock or a policy
-#   folder, so it would be judged by rules its author wrote. The finding lists each change and
-#   what it relaxes; with the Action's `config_from: base` the base branch's files judge it
-#   instead and this is a note. The severity is read from the base branch's configuration.
+#   The pull request changes the configuration (waivers included), aiospo.lock, a policy
+#   folder or the baseline, so it would be judged by rules its author wrote. The finding lists
+#   each change and what it relaxes (the findings a baseline newly accepts included); with the
+#   Action's `config_from: base` the base branch's files judge it instead and this is a note.
+#   The severity is read from the base branch's configuration.
 # custom:
 #   id: config/changed
 #   severity: warn

@@ -100,3 +100,41 @@ test_unknown_changes_warn_unless_judged_with_the_base if {
 	contains(f.message, "could not be read")
 	count(_eval(object.union(_pr(null, {}, {}), {"config_from": "base"}), {})) == 0
 }
+
+_baseline_file := {"path": ".aiospo-baseline.json", "old_path": null, "status": "modified", "kind": "baseline"}
+
+_accepted := {"fingerprint": "0f0f", "rule": "pinning/none", "severity": "deny", "path": "src/new.py", "model": "org/m"}
+
+test_findings_a_baseline_newly_accepts_are_listed if {
+	run := object.union(_pr([_baseline_file], {}, {}), {"changed_baseline_entries": [_accepted, object.union(_accepted, {"fingerprint": "1e1e", "rule": "license/category"})]})
+	f := _only(_eval(run, {}))
+	f.severity == "warn"
+	contains(f.message, "baseline .aiospo-baseline.json (modified)")
+	contains(f.message, "the baseline accepts 2 more finding(s), which then do not fail the check: org/m for pinning/none in src/new.py; org/m for license/category in src/new.py")
+}
+
+test_a_baseline_named_by_the_configuration_is_listed_too if {
+	head := {"baseline": "tests/fixtures/accepted.json"}
+	run := object.union(_pr([_config_file], {}, head), {"changed_baseline_entries": [_accepted]})
+	f := _only(_eval(run, head))
+	contains(f.message, "baseline changed")
+	contains(f.message, "the baseline accepts 1 more finding(s)")
+}
+
+test_a_baseline_that_only_shrinks_is_a_change_without_acceptances if {
+	run := object.union(_pr([_baseline_file], {}, {}), {"changed_baseline_entries": []})
+	f := _only(_eval(run, {}))
+	not contains(f.message, "accepts")
+}
+
+test_an_unreadable_baseline_is_said_so if {
+	run := object.union(_pr([_baseline_file], {}, {}), {"changed_baseline_entries": null})
+	contains(_only(_eval(run, {})).message, "could not be compared with the base branch's")
+}
+
+test_a_baseline_judged_with_the_base_is_a_note if {
+	run := object.union(_pr([_baseline_file], {}, {}), {"changed_baseline_entries": [_accepted], "config_from": "base"})
+	f := _only(_eval(run, {}))
+	f.severity == "info"
+	contains(f.message, "did not apply to this run")
+}

@@ -4,7 +4,10 @@ package aiospo.rules.pinning
 
 import data.aiospo.lib
 
-_hub(r) if r.source == "huggingface"
+_hub(r) if {
+	r.source == "huggingface"
+	r.kind != "metric" # an evaluation module (evaluate.load): listed, not judged as a model
+}
 
 # The pinning settings for a reference: models under pinning, datasets under pinning.datasets
 # (a dataset runs no code on load: pinning it is about reproducibility), per scope.
