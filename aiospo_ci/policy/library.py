@@ -260,7 +260,7 @@ def rule_metadata(modules: dict[str, str]) -> dict[str, dict[str, Any]]:
 
 def _severity_from_config(source: str, rule_id: str) -> bool:
     """Does the rule pass a computed severity to lib.finding (a setting) rather than a literal?"""
-    calls = re.findall(r'lib\.finding\(\s*"' + re.escape(rule_id) + r'"\s*,\s*([^,]+),', source)
+    calls = re.findall(r'lib\.(?:file_)?finding\(\s*"' + re.escape(rule_id) + r'"\s*,\s*([^,]+),', source)
     return any(not re.fullmatch(r'"(deny|warn|info)"', c.strip()) for c in calls)
 
 

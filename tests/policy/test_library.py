@@ -101,7 +101,7 @@ def test_metadata_severity_matches_what_each_rule_does():
     defaults = engine.query("data.aiospo.defaults.settings", {})
     for rule_id, meta in library.rule_metadata(modules).items():
         source = modules[meta["module"]]
-        literals = set(re.findall(r'lib\.finding\(\s*"' + re.escape(rule_id) + r'"\s*,\s*"(\w+)"', source))
+        literals = set(re.findall(r'lib\.(?:file_)?finding\(\s*"' + re.escape(rule_id) + r'"\s*,\s*"(\w+)"', source))
         if not meta["severity_from_config"]:
             assert literals == {meta["severity"]}, f"{rule_id}: METADATA says {meta['severity']}, the rule gives {literals}"
             continue
