@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     _policy_options(check)
     check.add_argument("--fail-on", choices=("deny", "warn", "never"), help="lowest severity that fails the check (default: deny)")
     check.add_argument("--explain", action="store_true", help="print the input document and which rules fired for which reference")
+    check.add_argument("--dump-input", metavar="FILE", help="write the exact input document the policies judge to FILE (for `policy eval --input FILE`)")
     check.add_argument(
         "--scope", action="append", choices=SCOPES, metavar="SCOPE",
         help=f"judge only references in this scope (repeatable; {', '.join(SCOPES)}); the report says how many findings were left out",
@@ -188,6 +189,7 @@ def _run_options(args: argparse.Namespace):
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         jobs=args.jobs,
         extra_exclude=tuple(args.exclude),
+        dump_input=Path(args.dump_input) if getattr(args, "dump_input", None) else None,
         scopes=tuple(getattr(args, "scope", None) or ()) or None,
         baseline=Path(args.baseline) if getattr(args, "baseline", None) else None,
         use_baseline=not getattr(args, "no_baseline", False),

@@ -103,6 +103,32 @@ def load_config(path: Path) -> dict[str, Any]:
     return validate(data, str(path))
 
 
+def validate_custom(config: dict[str, Any], schemas: dict[str, tuple[str, dict[str, Any]]], source: str) -> None:
+    """Validate `custom.<name>` against the schema the custom policy `<name>` ships
+    (policy/library.py config_schemas), so a mistyped key is an error and not a rule that
+    quietly turns off. A `custom` key one typo away from such a policy's name is an error too."""
+    import difflib
+
+    import jsonschema
+
+    custom = config.get("custom") or {}
+    for key in custom:
+        if key not in schemas:
+            close = difflib.get_close_matches(key, list(schemas), n=1, cutoff=0.7)
+            if close:
+                raise ConfigError(f"{source}: key custom.{key} configures no loaded policy; did you mean custom.{close[0]} (schema {schemas[close[0]][0]})?")
+    for name, (schema_path, schema) in sorted(schemas.items()):
+        value = custom.get(name, {})
+        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(value), key=lambda e: (list(e.absolute_path), e.message))
+        if errors:
+            err = errors[0]
+            key = ".".join(["custom", name, *(str(p) for p in err.absolute_path)])
+            hint = ""
+            if err.validator == "additionalProperties":
+                hint = f" (known keys: {', '.join(sorted((err.schema.get('properties') or {}).keys()))})"
+            raise ConfigError(f"{source}: key {key}: {err.message}{hint}; the policy's schema is {schema_path}.")
+
+
 # -- settings only the workflow may give --------------------------------------------------------
 #
 # The configuration file is part of the tree under review: a pull request's author writes it. It

@@ -299,7 +299,7 @@ class OrgView:
 
 
 _SEVERITY_RANK = {"deny": 0, "warn": 1, "info": 2}
-#: One answer for the page, from rego/org/inventory.rego: the license and deprecation rules'
+#: One answer for the page, from rego/aiospo/org/inventory/inventory.rego: the license and deprecation rules'
 #: findings (the rules a check runs), categories, and the deprecations naming each item.
 VIEW_QUERY = "data.aiospo.org.inventory.view"
 

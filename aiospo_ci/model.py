@@ -225,6 +225,9 @@ class HubFacts:
     likes: int | None = None
     library: str | None = None
     pipeline_tag: str | None = None
+    # size and precision, from the Hub's safetensors metadata (None where the Hub gives none)
+    parameter_count: int | None = None  # total parameters over every safetensors file
+    tensor_types: tuple[str, ...] | None = None  # their dtypes, sorted: ('BF16',), ('F16', 'I8')
     # weights and safety
     has_safetensors: bool | None = None
     has_pickle: bool | None = None
@@ -264,6 +267,8 @@ class HubFacts:
         kw: dict[str, Any] = {k: v for k, v in d.items() if k in known}
         for name in ("datasets", "base_models", "files"):
             kw[name] = tuple(kw.get(name) or ())
+        if kw.get("tensor_types") is not None:
+            kw["tensor_types"] = tuple(kw["tensor_types"])
         kw["lineage"] = tuple(Ancestor(**a) for a in (kw.get("lineage") or ()))
         kw["dataset_facts"] = tuple(DatasetFacts(**a) for a in (kw.get("dataset_facts") or ()))
         return cls(**kw)

@@ -40,6 +40,7 @@ class RunOptions:
     cache_dir: Path | None = None
     jobs: int | None = None
     extra_exclude: tuple[str, ...] = field(default_factory=tuple)
+    dump_input: Path | None = None  # write the input document here before it is evaluated
     scopes: tuple[str, ...] | None = None  # --scope: judge only references in these scopes (None: all)
     baseline: Path | None = None  # --baseline FILE; None: the configuration's, else .aiospo-baseline.json if present
     use_baseline: bool = True  # False: --no-baseline, and `aiospo-ci baseline` itself
@@ -225,7 +226,8 @@ def _load_policies(options: RunOptions, config: dict[str, Any], policy_dirs: lis
 
 def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     """Scan, enrich, evaluate. Returns the result and the input document the policies judged."""
-    from aiospo_ci.policy import library
+    from aiospo_ci.config import validate_custom
+    from aiospo_ci.policy import authoring, library
     from aiospo_ci.policy.distinct import evaluate_distinct
     from aiospo_ci.policy.document import build_input, parse_findings
     from aiospo_ci.policy.engines import make_engine
@@ -235,6 +237,7 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     policy_dirs = _policy_dirs(options, config)
     # Read the policies before any network work: a broken policy or bundle should fail fast.
     modules, data, bundles = _load_policies(options, config, policy_dirs)
+    validate_custom(config, library.config_schemas(policy_dirs), str(options.config_path or find_config(options.root) or "the configuration"))
     opa_url = options.opa_url or configured_endpoint(
         "opa_url", config.get("opa_url"), None, None, bool(os.environ.get("OPA_TOKEN")), "--opa-url or the Action's opa_url input"
     )
@@ -242,6 +245,9 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
     workflow_opa = "opa" if options.opa_url or options.opa_mode == "query" else None
     engine = make_engine(options.engine or workflow_opa or config.get("engine") or "auto", opa_url, options.opa_mode)
     try:
+        # The author checks read the modules as written; OPA's upload mode moves them under the
+        # run's namespace only inside engine.load (policy/namespace.py).
+        authoring.check_modules(modules, engine.name)
         engine.load(modules, data)
         scan = run_scan(options, config)
         settings = hub_settings(options, config)
@@ -259,9 +265,13 @@ def run_check(options: RunOptions) -> tuple[CheckResult, dict[str, Any]]:
             warnings.append(
                 f"fail-open: the Hub could not be asked about {', '.join(failed)}; the policies judged them as 'error' facts."
             )
-        document = build_input(scan.references, enrichment.facts, enrichment.locked, config, today, run_context(), scan.unread)
+        document = build_input(
+            scan.references, enrichment.facts, enrichment.locked, config, today, owners=_owners(options.root, scan), run=run_context(), unread=scan.unread
+        )
         if options.run_info:
             document["run"] = {**document.get("run", {}), **options.run_info}
+        if options.dump_input is not None:
+            write_input(document, options.dump_input)
         findings = parse_findings(evaluate_distinct(engine, document, modules), len(scan.references))
     finally:
         engine.close()
@@ -307,6 +317,31 @@ def only_scopes(result: CheckResult, scopes: tuple[str, ...] | None) -> CheckRes
         f"({', '.join(f'{s}: {n}' for s, n in sorted(left_out.items()))}) were left out of this report and the verdict."
     )
     return dataclasses.replace(result, findings=tuple(kept), warnings=result.warnings + (note,))
+
+
+def _owners(root: Path, scan: ScanResult) -> list[tuple[str, ...]]:
+    """What CODEOWNERS says of each reference's file ([] each without a CODEOWNERS file)."""
+    from aiospo_ci.codeowners import CodeOwners
+
+    codeowners = CodeOwners.load(root)
+    by_file: dict[str, tuple[str, ...]] = {}
+    for ref in scan.references:
+        if ref.file not in by_file:
+            by_file[ref.file] = codeowners.owners(ref.file)
+    return [by_file[ref.file] for ref in scan.references]
+
+
+def write_input(document: dict[str, Any], path: Path) -> None:
+    """`check --dump-input`: the exact document the policies judge, as `policy eval --input`
+    reads it (secrets redacted, as in every output)."""
+    import json
+
+    from aiospo_ci.secrets import redact
+
+    try:
+        path.write_text(redact(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"), encoding="utf-8")
+    except OSError as exc:
+        raise AiospoError(f"--dump-input {path}: cannot write ({exc.strerror or exc}); check the folder exists and is writable.") from None
 
 
 def exit_code(result: CheckResult, fail_on: str) -> int:

@@ -1,7 +1,7 @@
 """The scope of a model reference, classified from its path: shipped code or not.
 
 Deciding where a file belongs is classification, done here once per run; what each scope means
-for a rule's action is policy and lives in Rego (`by_scope` in rego/data/defaults.rego and in
+for a rule's action is policy and lives in Rego (`by_scope` in rego/aiospo/defaults/defaults.rego and in
 `.aiospo.yaml`), as dependency-review-action's `fail-on-scopes` separates runtime from
 development dependencies.
 

@@ -1,6 +1,6 @@
 """The license category of each model for the PR comment's table, asked of the policies.
 
-Categories are policy (the catalogue in rego/data/licenses.rego, with user overrides), so
+Categories are policy (the catalogue in rego/aiospo/catalogue/licenses.rego, with user overrides), so
 Python does not keep a copy: it evaluates `data.aiospo.lib.license_category` once for all the
 run's licenses on the embedded engine. If that fails the column shows a dash and the log says
 why; the verdict never depends on it.

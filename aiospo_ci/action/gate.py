@@ -3,7 +3,7 @@ configuration (waivers included), the lockfile's recorded facts, the policy fold
 baseline of accepted findings (which, like a waiver, lets a finding pass).
 
 The Action lists what a pull request changed among them for the policies (`input.run`, judged
-by rego/rules/config_changes.rego as `config/changed`), and with `config_from: base` replaces
+by rego/aiospo/rules/config_changes/config_changes.rego as `config/changed`), and with `config_from: base` replaces
 them in the judged tree by the base branch's own, so the pull request is judged by the rules it
 was opened against. Which changes count as relaxing is decided in Rego, not here.
 """

@@ -124,6 +124,19 @@ def security_status(raw: Any) -> str | None:
     return "safe"
 
 
+def safetensors_size(info: Any) -> tuple[int | None, tuple[str, ...] | None]:
+    """(parameter count, tensor dtypes) from the Hub's `safetensors` summary
+    ({"parameters": {"BF16": 8030261248}, "total": 8030261248}); (None, None) without one."""
+    summary = getattr(info, "safetensors", None)
+    if summary is None:
+        return None, None
+    parameters = summary.get("parameters") if isinstance(summary, dict) else getattr(summary, "parameters", None)
+    total = summary.get("total") if isinstance(summary, dict) else getattr(summary, "total", None)
+    types = tuple(sorted(str(t) for t in parameters)) if isinstance(parameters, dict) and parameters else None
+    count = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
+    return count, types
+
+
 def _has_suffix(files: Iterable[str], suffixes: tuple[str, ...]) -> bool:
     return any(f.lower().endswith(suffixes) for f in files)
 
@@ -162,10 +175,13 @@ def model_fields(info: Any) -> dict[str, Any]:
         or "custom_code" in tags
     )
     siblings_known = getattr(info, "siblings", None) is not None
+    parameter_count, tensor_types = safetensors_size(info)
     return dict(
         _repo_fields(info, files),
         library=getattr(info, "library_name", None),
         pipeline_tag=getattr(info, "pipeline_tag", None),
+        parameter_count=parameter_count,
+        tensor_types=tensor_types,
         has_safetensors=_has_suffix(files, (".safetensors",)) if siblings_known else None,
         has_pickle=_has_suffix(files, PICKLE_SUFFIXES) if siblings_known else None,
         has_gguf=_has_suffix(files, (".gguf",)) if siblings_known else None,

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from aiospo_ci.errors import PolicyError
-from aiospo_ci.policy import bundle
+from aiospo_ci.policy import authoring, bundle, library
 
 EXAMPLES = """examples:
   aiospo-ci policy build policies/ -o bundle.tar.gz          the library, your policies and data
@@ -41,7 +41,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         signing = bundle.SigningKey(bundle.read_key(args.signing_key, "--signing-key"), args.signing_alg, args.signing_key_id)
     elif args.signing_key_id:
         raise PolicyError("--signing-key-id names the key of a signature: give --signing-key too.")
-    raw, built = bundle.build([Path(d) for d in args.dirs], revision=args.revision, signing=signing)
+    dirs = [Path(d) for d in args.dirs]
+    # The author checks `check` makes, on the folders as written (so a refusal names the
+    # author's file), for OPA, the engine a bundle is built for; `check --bundle` checks again
+    # for the engine it runs on. A rule that would silently never fire is never bundled.
+    authoring.check_modules(library.load_modules(dirs), "opa")
+    raw, built = bundle.build(dirs, revision=args.revision, signing=signing)
     _decides(built)
     if args.verification_key:
         key = bundle.VerificationKey(bundle.read_key(args.verification_key, "--verification-key"))

@@ -29,8 +29,9 @@ from typing import Any
 from aiospo_ci.policy import library
 from aiospo_ci.policy.interface import PolicyEngine
 
-#: Where a reference is, not what it is: the fields the library does not judge.
-LOCATION_FIELDS = frozenset({"index", "file", "line", "column", "cell"})
+#: Where a reference is, not what it is: the fields the library does not judge. `owners`
+#: follows from `file` (CODEOWNERS), so it is where, too.
+LOCATION_FIELDS = frozenset({"index", "file", "line", "column", "cell", "owners"})
 
 
 def library_only(modules: dict[str, str]) -> bool:

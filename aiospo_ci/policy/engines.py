@@ -14,8 +14,9 @@ ENGINES = ("auto", "embedded", *EMBEDDED_ENGINES, "opa")
 
 def make_engine(choice: str, opa_url: str | None = None, mode: str | None = None) -> PolicyEngine:
     """auto: the OPA server at opa_url if given, else a local `opa` binary if on PATH, else
-    embedded. opa: opa_url or a local binary, and an error if neither exists. mode: how to use
-    the server at opa_url, `upload` (the default) or `query` (policy/opa.py)."""
+    embedded. opa: opa_url, else a local binary, else OPA's Go evaluator in process where
+    opa-golib-python-bindings is installed, and an error if none exists. mode: how to use the
+    server at opa_url, `upload` (the default) or `query` (policy/opa.py)."""
     from aiospo_ci.policy.opa import LocalOpaEngine, OpaServerEngine, opa_binary
 
     if choice not in ENGINES:
@@ -31,5 +32,9 @@ def make_engine(choice: str, opa_url: str | None = None, mode: str | None = None
     if binary:
         return LocalOpaEngine(binary)
     if choice == "opa":
-        raise PolicyError("--engine opa needs --opa-url or an `opa` binary on PATH; install OPA or use --engine embedded.")
+        from aiospo_ci.policy.opa_go import INSTALL, OpaGoEngine, opa_go_installed
+
+        if opa_go_installed():  # OPA's Go evaluator in process (the optional extra)
+            return OpaGoEngine()
+        raise PolicyError(f"--engine opa needs --opa-url, an `opa` binary on PATH, or OPA's Go evaluator (`{INSTALL}`); or use --engine embedded.")
     return embedded_engine()

@@ -74,3 +74,17 @@ class InProcessEngine(PolicyEngine):
 
     def evaluate(self, input_document: dict[str, Any]) -> list[dict[str, Any]]:
         return self.query(DECISION_QUERY, input_document)
+
+    # What a policy author's tools observe (policy test, policy eval --debug); engines that
+    # cannot observe keep these defaults and the tools say so.
+    def set_observing(self, *, prints: bool = False, coverage: bool = False) -> None:
+        """Collect `print` output and/or line coverage from the following evaluations."""
+
+    def take_prints(self) -> list[str]:
+        """The `print` lines (`file:row: message`) since the last call."""
+        return []
+
+    def coverage_lines(self) -> dict[str, tuple[set[int], set[int]]] | None:
+        """file -> (covered rows, not covered rows) since coverage was turned on; None when the
+        engine cannot measure coverage."""
+        return None

@@ -26,18 +26,23 @@ _LIBRARY_LABEL = "rego"
 _SKIP_DIRS = {"__pycache__", "node_modules"}
 
 
+#: The decision's module, relative to the library folder: one folder per package, as Regal
+#: lays a policy repository out (rego/aiospo/rules/license/license.rego is aiospo.rules.license).
+DECISION_MODULE = "aiospo/main/main.rego"
+
+
 def library_dir() -> Path:
-    """The folder holding the policy library (main.rego and its packages)."""
+    """The folder holding the policy library (aiospo/main/main.rego and its packages)."""
     candidates = (
         _PACKAGE_DIR / "_rego",  # installed wheel (package data)
         _PACKAGE_DIR / "rego",
         _PACKAGE_DIR.parent / "rego",  # source checkout / editable install
     )
     for candidate in candidates:
-        if (candidate / "main.rego").is_file():
+        if (candidate / DECISION_MODULE).is_file():
             return candidate
     raise PolicyError(
-        f"the policy library was not found (looked for main.rego in {', '.join(str(c) for c in candidates)}); reinstall aiospo-ci."
+        f"the policy library was not found (looked for {DECISION_MODULE} in {', '.join(str(c) for c in candidates)}); reinstall aiospo-ci."
     )
 
 
@@ -105,19 +110,68 @@ def load_modules(
 ) -> dict[str, str]:
     """Rego modules of the library and the extra folders: module name -> source.
 
-    Names are paths (``rego/rules/license.rego``, ``policies/org.rego``); ``*_test.rego`` files
+    Names are paths (``rego/aiospo/rules/license/license.rego``, ``policies/org.rego``); ``*_test.rego`` files
     are left out unless include_tests. The dict's order is fixed: library first, then each
     folder in the order given, files sorted by path."""
     modules: dict[str, str] = {}
+    skipped: dict[str, str] = {}
     for label, root in _roots(extra_dirs, with_library):
         for path in _walk(root, ".rego"):
-            if _is_test(path) and not include_tests:
-                continue
             name = _module_name(label, root, path)
+            if _is_test(path) and not include_tests:
+                if label != _LIBRARY_LABEL:
+                    skipped[name] = _read(path)
+                continue
             if name in modules:
                 raise PolicyError(f"{path}: two policy files load as module {name}; rename one of them.")
             modules[name] = _read(path)
+    if skipped:
+        from aiospo_ci.policy.authoring import check_skipped_tests
+
+        check_skipped_tests(skipped)
     return modules
+
+
+#: A custom policy's configuration schema: beside its rule file, it describes `custom.<name>`.
+CONFIG_SCHEMA = "config.schema.json"
+
+
+def config_schemas(extra_dirs: Sequence[Path]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """name -> (schema file, JSON Schema) for every `config.schema.json` in the policy folders.
+    The schema describes `custom.<name>` of the configuration, where `aiospo.rules.<name>` is
+    the rule package whose files sit in the same folder."""
+    import jsonschema
+
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for _, root in _roots(extra_dirs, with_library=False):
+        for path in _walk(root, CONFIG_SCHEMA):
+            if path.name != CONFIG_SCHEMA:
+                continue
+            packages = set()
+            for rego in path.parent.glob("*.rego"):
+                if _is_test(rego):
+                    continue
+                match = re.search(r"^package\s+aiospo\.rules\.([A-Za-z_]\w*)\s*$", _read(rego), re.MULTILINE)
+                if match:
+                    packages.add(match.group(1))
+            if len(packages) != 1:
+                held = ", ".join(sorted(packages)) or "none"
+                raise PolicyError(
+                    f"{path}: a configuration schema describes custom.<name> of the one rule package (package aiospo.rules.<name>) "
+                    f"in its folder, and this folder holds {held}; move it beside the rule file it configures."
+                )
+            try:
+                schema = json.loads(_read(path))
+                jsonschema.Draft202012Validator.check_schema(schema)
+            except ValueError as exc:
+                raise PolicyError(f"{path}: not valid JSON ({exc}); fix the schema.") from None
+            except jsonschema.SchemaError as exc:
+                raise PolicyError(f"{path}: not a valid JSON Schema ({exc.message}); fix the schema.") from None
+            name = packages.pop()
+            if name in found:
+                raise PolicyError(f"{path}: custom.{name} already has a schema in {found[name][0]}; keep one.")
+            found[name] = (path.as_posix(), schema)
+    return found
 
 
 def _merge(into: dict[str, Any], value: dict[str, Any], where: str) -> None:
@@ -133,7 +187,7 @@ def _merge(into: dict[str, Any], value: dict[str, Any], where: str) -> None:
 def load_data(extra_dirs: Sequence[Path] = (), *, with_library: bool = True) -> dict[str, Any]:
     """The base data document from ``data.json`` files, each placed at its folder's path
     relative to the folder given (OPA's bundle layout). The library itself keeps its data in
-    Rego modules (rego/data/), so this is {} unless a user folder brings data."""
+    Rego modules (rego/aiospo/defaults/, rego/aiospo/catalogue/), so this is {} unless a user folder brings data."""
     data: dict[str, Any] = {}
     for _, root in _roots(extra_dirs, with_library):
         base = root if root.is_dir() else root.parent
@@ -196,10 +250,18 @@ def rule_metadata(modules: dict[str, str]) -> dict[str, dict[str, Any]]:
                 "title": str(block.get("title") or rule_id),
                 "description": description,
                 "severity": str(custom.get("severity") or "warn"),
+                "config": " ".join(str(custom.get("config") or "").split()),
+                "severity_from_config": _severity_from_config(modules[name], rule_id),
                 "related_resources": _resources(block.get("related_resources")),
                 "module": name,
             }
     return dict(sorted(rules.items()))
+
+
+def _severity_from_config(source: str, rule_id: str) -> bool:
+    """Does the rule pass a computed severity to lib.finding (a setting) rather than a literal?"""
+    calls = re.findall(r'lib\.(?:file_)?finding\(\s*"' + re.escape(rule_id) + r'"\s*,\s*([^,]+),', source)
+    return any(not re.fullmatch(r'"(deny|warn|info)"', c.strip()) for c in calls)
 
 
 def _digest(sources: Iterable[str], data: dict[str, Any]) -> str:

@@ -21,34 +21,27 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from aiospo_ci.policy.rego_source import RegoSource
+
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 # A static reference segment after `data` or `package`: `.name` or `["key"]`.
 _SEGMENT = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*("(?:[^"\\\n]|\\.)*")\s*\]')
 
 
 def _identifiers(source: str) -> Iterator[tuple[int, str]]:
-    """(offset, name) of every identifier outside comments and strings, with the character
-    before it that is not a space, as '' at the start."""
-    i, n = 0, len(source)
+    """(offset, name) of every identifier outside comments and strings (which RegoSource blanks,
+    keeping offsets)."""
+    code = RegoSource("", source).code
+    i, n = 0, len(code)
     while i < n:
-        c = source[i]
-        if c == "#":
-            end = source.find("\n", i)
-            i = n if end < 0 else end
-        elif c == '"':
-            match = _STRING.match(source, i)
-            i = match.end() if match else n  # an unterminated string: the engine will say so
-        elif c == "`":
-            end = source.find("`", i + 1)
-            i = n if end < 0 else end + 1
-        elif c == "_" or (c.isascii() and c.isalpha()):
-            match = _IDENT.match(source, i)
+        c = code[i]
+        if c == "_" or (c.isascii() and c.isalpha()):
+            match = _IDENT.match(code, i)
             assert match is not None
             yield i, match.group()
             i = match.end()
         elif c.isascii() and c.isdigit():
-            while i < n and (source[i].isalnum() or source[i] in "._"):
+            while i < n and (code[i].isalnum() or code[i] in "._"):
                 i += 1  # a number (1.5e3): its letters are not identifiers
         else:
             i += 1

@@ -12,6 +12,9 @@ port when an `opa` binary is on PATH. Two ways to use a server:
   run only asks. It uploads and deletes nothing; it checks that the server holds the aiospo-ci
   roots at a compatible version (GET /v1/data/aiospo/bundle) and records the bundle revision
   that decided (OPA's provenance).
+
+Both ask with `strict-builtin-errors`, so a builtin that fails at evaluation is an error (exit
+2) rather than an undefined expression that drops a finding without a word.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from urllib.parse import urlsplit
 
 from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy import namespace
-from aiospo_ci.policy.interface import DECISION_PACKAGE, DECISION_RULE, PolicyEngine
+from aiospo_ci.policy.interface import DECISION_PACKAGE, DECISION_RULE, UNDEFINED, PolicyEngine
 
 #: Policies uploaded by aiospo-ci live under this id prefix on the server, then the run's id.
 POLICY_ID_PREFIX = "aiospo-ci"
@@ -35,6 +38,10 @@ POLICY_ID_PREFIX = "aiospo-ci"
 RUNS_ROOT = "aiospo_ci_runs"
 MODES = ("upload", "query")
 DEFAULT_TIMEOUT = 30.0
+#: Every query asks OPA to stop at a builtin error (`lower(null)`, a division by zero) rather
+#: than leave the expression undefined, which would drop a finding without a word. OPA's Go
+#: evaluator in process (policy/opa_go.py) and regorus stop there too.
+STRICT = {"strict-builtin-errors": "true"}
 
 
 def _client_error(exc: Exception) -> str:
@@ -206,13 +213,25 @@ class OpaServerEngine(PolicyEngine):
 
     # -- both ---------------------------------------------------------------------------------------
 
-    def evaluate(self, input_document: dict[str, Any]) -> list[dict[str, Any]]:
-        path = ".".join((*self._prefix, DECISION_PACKAGE))
-        shown = f"data.{DECISION_PACKAGE}.{DECISION_RULE}"
+    def _query(self, package: str, rule: str, input_document: Any, params: dict[str, str]) -> Any:
+        """OPA's answer to POST /v1/data/<package>/<rule> (under this run's namespace when uploading)."""
         try:
-            answer = self._client.query_rule(input_document, path, DECISION_RULE, query_params={"provenance": "true"} if self.mode == "query" else None)
+            return self._client.query_rule(input_document, ".".join((*self._prefix, package)), rule, query_params={**STRICT, **params})
         except Exception as exc:  # noqa: BLE001 - the client raises its own types; each becomes a PolicyError
-            raise PolicyError(f"OPA at {self.url} failed to evaluate {shown}: {self._unprefix(_client_error(exc))}.") from None
+            raise PolicyError(f"OPA at {self.url} failed to evaluate data.{package}.{rule}: {self._unprefix(_client_error(exc))}.") from None
+
+    def query_reference(self, reference: str, input_document: Any = None) -> Any:
+        """The value of `data.<package>.<rule>` for this input (a test rule of `policy test`),
+        UNDEFINED when OPA answers none."""
+        package, _, rule = reference.removeprefix("data.").rpartition(".")
+        if not package or not rule:
+            raise PolicyError(f"{reference!r} is not a rule reference data.<package>.<rule>; this is a bug in aiospo-ci.")
+        answer = self._query(package, rule, {} if input_document is None else input_document, {})
+        return answer["result"] if isinstance(answer, dict) and "result" in answer else UNDEFINED
+
+    def evaluate(self, input_document: dict[str, Any]) -> list[dict[str, Any]]:
+        shown = f"data.{DECISION_PACKAGE}.{DECISION_RULE}"
+        answer = self._query(DECISION_PACKAGE, DECISION_RULE, input_document, {"provenance": "true"} if self.mode == "query" else {})
         if not isinstance(answer, dict) or "result" not in answer:
             # OPA answers 200 {} for an undefined decision: that is no verdict, not "no findings".
             raise PolicyError(f"OPA at {self.url} returned no result for {shown} (undefined); check that the aiospo policy library is loaded there.")

@@ -59,6 +59,17 @@ class RegorusEngine(InProcessEngine):
                 raise PolicyError(f"the policy data could not be loaded: {describe_regorus_error(exc)}; fix the data.json files.") from None
         self._loaded = True
 
+    def set_observing(self, *, prints: bool = False, coverage: bool = False) -> None:
+        self._engine.set_gather_prints(prints)
+        self._engine.set_enable_coverage(coverage)
+
+    def take_prints(self) -> list[str]:
+        return list(self._engine.take_prints())
+
+    def coverage_lines(self) -> dict[str, tuple[set[int], set[int]]] | None:
+        report = json.loads(self._engine.get_coverage_report_as_json())
+        return {f["path"]: (set(f.get("covered") or ()), set(f.get("not_covered") or ())) for f in report.get("files") or ()}
+
     def query_value(self, query: str, input_document: Any = None) -> Any:
         if not self._loaded:
             raise PolicyError("no policies were loaded before evaluation; this is a bug in aiospo-ci.")

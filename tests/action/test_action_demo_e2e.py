@@ -121,7 +121,7 @@ def test_action_with_a_central_opa_server_reaches_the_same_verdict(tmp_path, git
         (tmp_path / "output.txt").unlink()
         env.update({"INPUT_ENGINE": "opa", "INPUT_OPA_URL": opa.url, "INPUT_OPA_TOKEN": OPA_TOKEN})
         central = subprocess.run([sys.executable, "-m", "aiospo_ci.action"], env=env, capture_output=True, text=True, timeout=300)
-        queries = [r for r in opa.requests if r.method == "POST" and r.path.endswith("/aiospo/main/findings")]
+        queries = [r for r in opa.requests if r.method == "POST" and r.path.partition("?")[0].endswith("/aiospo/main/findings")]
         uploads = [r for r in opa.requests if r.method == "PUT" and r.path.startswith("/v1/policies/")]
     assert central.returncode == embedded.returncode, central.stdout + central.stderr
     assert len(queries) == 1 and uploads  # one query for the whole run

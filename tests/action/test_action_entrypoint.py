@@ -276,7 +276,7 @@ def test_bundle_and_central_opa_inputs_reach_the_pipeline(harness, tmp_path):
 
 def test_models_table_takes_license_categories_from_the_policies(harness, github_server):
     run = harness().run(make_result(2))
-    # llama3.1 and apache-2.0 as rego/data/licenses.rego classifies them, asked of the policies
+    # llama3.1 and apache-2.0 as rego/aiospo/catalogue/licenses.rego classifies them, asked of the policies
     assert "| `org/model-000` | `llama3.1` | community | none | :x: deny |" in run.summary
     assert "| `org/model-001` | `apache-2.0` | permissive | none | :warning: warn |" in run.summary
 

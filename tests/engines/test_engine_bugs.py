@@ -92,7 +92,7 @@ def _opa(modules, query, document):
 
 def test_bug_import_alias_in_a_function_reads_nothing():
     assert sorted(_opa(ALIAS_MODULES, ALIAS_QUERY, ALIAS_INPUT)) == ALIAS_EXPECTED
-    assert _regorus(ALIAS_MODULES, ALIAS_QUERY, ALIAS_INPUT) == [], "regorus fixed the alias bug: drop the full data paths in rego/lib/helpers.rego"
+    assert _regorus(ALIAS_MODULES, ALIAS_QUERY, ALIAS_INPUT) == [], "regorus fixed the alias bug: drop the full data paths in rego/aiospo/lib/helpers.rego"
 
 
 def test_bug_import_alias_workaround_full_path():
@@ -136,7 +136,7 @@ def _code(source: str) -> str:
 
 
 def test_the_library_avoids_the_alias_bug():
-    assert _ALIAS_READ.findall(_code(library.load_modules([])["rego/lib/helpers.rego"])) == []
+    assert _ALIAS_READ.findall(_code(library.load_modules([])["rego/aiospo/lib/helpers.rego"])) == []
 
 
 def test_the_library_avoids_the_head_index_bug():

@@ -79,7 +79,7 @@ def test_opa_engine_matches_embedded_in_one_query(opa_server):
     assert canonical(findings) == canonical(embedded.evaluate(INPUT))
     queries = [r for r in opa_server.requests if r.method == "POST"]
     # One query for the run, in the run's own namespace (tests/engines/test_opa_isolation.py).
-    [run] = re.findall(r"^/v1/data/aiospo_ci_runs/(r[0-9a-f]{16})/aiospo/main/findings$", queries[0].path)
+    [run] = re.findall(r"^/v1/data/aiospo_ci_runs/(r[0-9a-f]{16})/aiospo/main/findings\?strict-builtin-errors=true$", queries[0].path)
     assert len(queries) == 1
     puts = sorted(r.path for r in opa_server.requests if r.method == "PUT")
     assert puts == [f"/v1/data/aiospo_ci_runs/{run}", f"/v1/policies/aiospo-ci/{run}/main.rego"]

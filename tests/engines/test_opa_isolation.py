@@ -147,7 +147,7 @@ def test_a_central_opa_is_only_queried(tmp_path, cli, central):
     assert report["bundles"] == {"acme": "central-42"}  # the revision OPA says decided
     assert opa.writes() == []  # nothing uploaded, nothing deleted
     asked = [(r.method, r.path) for r in opa.requests if r.path.startswith("/v1")]
-    assert asked == [("GET", "/v1/data/aiospo/bundle"), ("POST", "/v1/data/aiospo/main/findings?provenance=true")]
+    assert asked == [("GET", "/v1/data/aiospo/bundle"), ("POST", "/v1/data/aiospo/main/findings?strict-builtin-errors=true&provenance=true")]
     # The titles come from the bundle the server holds, not from this aiospo-ci's library.
     sarif = cli("check", "--offline", str(project), "--opa-url", opa.url, "--opa-mode", "query", "--format", "sarif")
     titles = {r["id"]: r["shortDescription"]["text"] for r in json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]}

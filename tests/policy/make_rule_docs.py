@@ -63,7 +63,8 @@ def render() -> str:
         anchor = rule_id.replace("/", "").replace(".", "")
         out.append(f"| [`{rule_id}`](#{anchor}) | {meta['severity']} | {meta['title']} |")
     for rule_id, meta in rules.items():
-        out += ["", f"### {rule_id}", "", f"**{meta['title']}** (default: {meta['severity']}; `{meta['module']}`)", "", meta["description"]]
+        default = f"default: {meta['severity']}, set by `{meta['config']}`" if meta["severity_from_config"] else f"severity: {meta['severity']}"
+        out += ["", f"### {rule_id}", "", f"**{meta['title']}** ({default}; `{meta['module']}`)", "", meta["description"]]
         for resource in meta["related_resources"]:
             out += ["", f"See: [{resource['description'] or resource['ref']}]({resource['ref']})"]
         out += ["", _example(rule_id, modules[meta["module"]])]

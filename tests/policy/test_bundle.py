@@ -18,9 +18,9 @@ import pytest
 from aiospo_ci.errors import PolicyError
 from aiospo_ci.policy import bundle
 from aiospo_ci.policy.embedded import embedded_engine
-from tests.robustness.harness import Cli
+from tests.robustness.harness import Cli, write_tree
 from tests.support.opa_bundle import opa_engine, unpack
-from tests.support.opa_reference import opa_decision
+from tests.support.opa_reference import opa_decision, require_opa_bindings
 from tests.support.opa_server import FakeOpaServer
 from tests.support.org_policies import write_acme, write_project
 from tests.support.policy_corpus import corpus_case, corpus_paths
@@ -107,7 +107,7 @@ def _documents() -> list[dict]:
     documents = [corpus_case(p.name)["input"] for p in corpus_paths()]
     # The examples' org_allowlist rule only speaks when the configuration lists organisations.
     custom = json.loads(json.dumps(documents[0]))
-    custom["config"] = {**custom["config"], "custom": {"allowed_orgs": ["google-bert"]}}
+    custom["config"] = {**custom["config"], "custom": {"org_allowlist": {"allowed_orgs": ["google-bert"]}}}
     return [*documents, custom]
 
 
@@ -288,6 +288,30 @@ def test_repository_policies_run_beside_the_bundle(tmp_path, cli):
     assert "acme/not-allowed" in {f["rule"] for f in json.loads(run.stdout)["findings"]}
 
 
+@pytest.mark.parametrize("engine", ["regorus", "regopy", "opa"])
+def test_the_author_checks_know_the_library_in_a_bundle_and_check_the_rest(tmp_path, cli, engine):
+    """A bundle holds the library under its packages' paths (aiospo/main/main.rego): the load-time
+    author checks know those modules by their text and pass them on every engine, and still
+    refuse an organisation's module that the engine would evaluate differently from OPA."""
+    require_opa_bindings()
+    env = {"AIOSPO_OPA_BIN": str(tmp_path / "no-opa")}  # --engine opa: OPA's Go evaluator in process
+    project = write_project(tmp_path / "project")
+    org = _write(tmp_path / "org.tar.gz", bundle.build([write_acme(tmp_path / "acme")], revision="r")[0])
+    run = cli("check", "--offline", str(project), "--bundle", str(org), "--engine", engine, "--format", "json", env=env)
+    assert run.rc == 1, run
+    assert "acme/not-allowed" in {f["rule"] for f in json.loads(run.stdout)["findings"]}
+    # sprintf's %d prints a negative number as "--3" on regorus: refused there only.
+    rule = 'findings contains lib.finding("counting/refs", "info", sprintf("%d references", [count(input.references)]), null) if true\n'
+    counting = write_tree(tmp_path / "counting", {"rules/count.rego": f"package aiospo.rules.counting\n\nimport data.aiospo.lib\n\n{rule}"})
+    path = _write(tmp_path / "counting.tar.gz", bundle.build([counting], revision="r")[0])
+    run = cli("check", "--offline", str(project), "--bundle", str(path), "--engine", engine, "--format", "json", env=env)
+    if engine == "regorus":
+        assert run.rc == 2 and "aiospo/rules/counting/count.rego:5: 'sprintf' with '%d'" in run.stderr, run
+        assert "aiospo/main/main.rego" not in run.stderr, run  # the library's own %d calls are not the author's
+    else:
+        assert run.rc == 1 and "counting/refs" in {f["rule"] for f in json.loads(run.stdout)["findings"]}, run
+
+
 def test_build_signs_and_checks_the_key_pair(tmp_path, keys, cli):
     private, public = keys
     _, other_public = _keypair(tmp_path, "other")
@@ -309,6 +333,12 @@ def test_build_never_writes_a_bundle_that_does_not_decide(tmp_path, cli):
     out = tmp_path / "b.tar.gz"
     run = cli("policy", "build", str(tmp_path / "bad"), "-o", str(out))
     assert run.rc == 2 and "x.rego" in run.stderr and "no_such_helper" in run.stderr, run
+    assert not out.exists()
+    # A rule that loads and would silently never fire (nested under aiospo.rules.<name>) is
+    # refused as check refuses it, naming the author's file.
+    (bad / "x.rego").write_text("package aiospo.rules.team.x\n\nimport data.aiospo.lib\n\nfindings contains lib.finding(\"team/x\", \"warn\", \"m\", null) if true\n", encoding="utf-8")
+    run = cli("policy", "build", str(tmp_path / "bad"), "-o", str(out))
+    assert run.rc == 2 and f"{(bad / 'x.rego').as_posix()}:1" in run.stderr and "declare `package aiospo.rules.team_x`" in run.stderr, run
     assert not out.exists()
 
 

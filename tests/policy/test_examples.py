@@ -27,7 +27,7 @@ DOCUMENT = {
     "schema_version": 1,
     "today": "2026-11-26",
     "config": {
-        "custom": {"allowed_orgs": ["google-bert"]},
+        "custom": {"org_allowlist": {"allowed_orgs": ["google-bert"]}},
         "approved_models": [{"id": "google-bert/*", "owner": "nlp@example.com"}, {"id": "stranger/model"}],
         "waivers": [{"model": "stranger/*", "rule": "org/*", "justification": "vendor trial, OSPO-12", "expires": "2027-01-01"}],
     },

@@ -12,7 +12,8 @@ from aiospo_ci.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = """\
 custom:
-  allowed_orgs: [google-bert, sentence-transformers]
+  org_allowlist:
+    allowed_orgs: [google-bert, sentence-transformers]
 approved_models:
   - id: google-bert/*
     owner: nlp@example.com

@@ -29,10 +29,9 @@ def test_a_failing_test_is_reported_like_opa_test(tmp_path: Path):
     out = io.StringIO()
     testing.render(results, out)
     text = out.getvalue()
-    assert f"{tmp_path.as_posix()}/mine_test.rego:\n" in text
-    assert "data.mine_test.test_passes: PASS\n" in text
-    assert "data.mine_test.test_fails: FAIL (undefined)\n" in text
-    assert text.endswith("1 passed, 1 failed\n")
+    assert f"{tmp_path.as_posix()}/mine_test.rego:3:\ndata.mine_test.test_passes: PASS\n" in text
+    assert f"{tmp_path.as_posix()}/mine_test.rego:5:\ndata.mine_test.test_fails: FAIL (undefined)\n" in text
+    assert text.endswith("PASS: 1/2\nFAIL: 1/2\n")
 
 
 WHOLE_INPUT_TEST = "package bad_test\n\ntest_x if {\n\tcount(data.aiospo.main.findings) == 0 with input as {\"references\": [], \"config\": {}, \"today\": \"2026-01-01\"}\n}\n"

@@ -81,7 +81,7 @@ def test_opa_failing_during_evaluation_exits_2_with_opas_message(cli, project, h
     with FakeOpaServer(backend="opa-golib") as opa:
         run = cli("check", str(project), "--engine", "opa", "--opa-url", opa.url, "--policy", str(policies), *hub(hub_server))
         [query] = [r.path for r in opa.requests if r.method == "POST"]
-        assert query.endswith("/aiospo/main/findings")  # under the run's own namespace
+        assert query.endswith("/aiospo/main/findings?strict-builtin-errors=true")  # under the run's own namespace, builtin errors loud
     assert_no_verdict(run, "HTTP 500", "divide by zero", "data.aiospo.main.findings")
 
 

@@ -83,7 +83,7 @@ def test_hostile_strings_reach_opa_only_as_json_input(cli, tree):
     for r in uploads:  # no policy or data upload carries anything from the scanned tree
         assert b"ZQ" not in r.body and b"ZQ" not in r.path.encode(), r.path
     queries = [r for r in requests if r.method == "POST"]
-    assert len(queries) == 1 and queries[0].path.endswith("/aiospo/main/findings")
+    assert len(queries) == 1 and queries[0].path.endswith("/aiospo/main/findings?strict-builtin-errors=true")
     sent = json.loads(queries[0].body)["input"]  # valid JSON, the strings inside it verbatim
     # References that differ only in their file are sent once (policy/distinct.py): the hostile
     # names that are sent arrive verbatim.

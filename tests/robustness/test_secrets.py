@@ -63,7 +63,7 @@ _env := e if {
 	e := opa.runtime().env
 } else := {}
 
-findings contains {"rule": "spy/ran", "severity": "info", "message": sprintf("spy saw %d variables", [count(_env)]), "ref": null}
+findings contains {"rule": "spy/ran", "severity": "info", "message": sprintf("spy saw %v variables", [count(_env)]), "ref": null}
 
 findings contains {"rule": "spy/read", "severity": "info", "message": m, "ref": null} if {
 	some name, value in _env

@@ -3,6 +3,7 @@ where no `opa` binary exists.
 
 It implements what aiospo-ci and opa-python-client use: `GET /health`, `GET /v1/policies`,
 `PUT /v1/policies/{id}` (text/plain Rego; 400 with OPA's error shape when it does not compile),
+`DELETE /v1/policies/{id}` (404 for an id it does not hold),
 `PUT /v1/data/{path}` (204), `POST /v1/data/{path}` with `{"input": ...}` -> `{"result": ...}`,
 or `{}` when the decision is undefined, as OPA does. Evaluation is done by a real Rego evaluator:
 the default embedded engine (regorus) by default, regopy with `backend="regopy"`, or OPA's own Go
@@ -16,7 +17,11 @@ answer), `undefined` (answer `{}` to every query), `token` (require `Authorizati
 As OPA does, it also: deletes policies (`DELETE /v1/policies/{id}`, refused while another module
 still needs the one deleted) and data (`DELETE /v1/data/{path}`); reads data (`GET /v1/data/{path}`);
 answers `?provenance` with the revisions of its bundles; with the `opa-golib` backend, refuses a
-module with OPA's own error list (code, message, file, row). Bundles: `activate_bundle(name, raw)`
+module with OPA's own error list (code, message, file, row), and honours `?strict-builtin-errors`
+on the Data API as OPA does: with it, a builtin error (`eval_type_error`, `eval_builtin_error`)
+is HTTP 500 with OPA's evaluation error list; without it, the failing expression is undefined.
+(OPA's Go evaluator here is strict only, so such a query is answered by the regopy engine:
+rego-cpp leaves a failing builtin undefined as OPA does without the parameter.) Bundles: `activate_bundle(name, raw)`
 loads a bundle as `opa run --bundle` would (through tests/support/opa_bundle.py), after which REST
 writes under the bundle's roots are refused as OPA refuses them; `serve_bundle(name, raw)` makes
 the server a bundle service too (`GET /bundles/{name}`, gzip, `bundle_token` if set).
@@ -137,29 +142,43 @@ class OpaState:
             self.idle_engines.setdefault(key, []).append(engine)
         self.engine_slots.release()
 
-    def evaluate(self, policies: dict[str, str], query: str, input_document: Any) -> Any:
-        """The value bound to x, or raise LookupError when undefined."""
+    def evaluate(self, policies: dict[str, str], query: str, input_document: Any, *, strict: bool = True) -> Any:
+        """The value bound to x, or raise LookupError when undefined. `strict`: OPA's
+        strict-builtin-errors, honoured by the opa-golib backend (BuiltinErrors when set)."""
         data = self.all_data()
         if self.backend == "regopy-raw":
             return _evaluate_raw(policies, data, query, input_document)
         if self.backend == "opa-golib":
+            from opa_bindings.engine import OpaError
+
             key, engine = self._golib_engine(policies, data)
             try:
                 rows = engine.eval_query(query, input_document)
+            except OpaError as exc:
+                errors = _builtin_errors(exc.message)
+                if not errors:
+                    raise
+                if strict:
+                    raise BuiltinErrors(errors) from None
+                return _evaluate_embedded("regopy", policies, data, query, input_document)  # the failing builtin is undefined
             finally:
                 self._release(key, engine)
             if not rows:
                 raise LookupError(query)
             return rows[0]["x"]
-        from aiospo_ci.policy.embedded import embedded_engine
-        from aiospo_ci.policy.interface import UNDEFINED
+        return _evaluate_embedded(self.backend, policies, data, query, input_document)
 
-        engine = embedded_engine(self.backend)
-        engine.load(policies, data)
-        value = engine.query_value(query[len("x := ") :], input_document)
-        if value is UNDEFINED:
-            raise LookupError(query)
-        return value
+
+def _evaluate_embedded(backend: str, policies: dict[str, str], data: dict[str, Any], query: str, input_document: Any) -> Any:
+    from aiospo_ci.policy.embedded import embedded_engine
+    from aiospo_ci.policy.interface import UNDEFINED
+
+    engine = embedded_engine(backend)
+    engine.load(policies, data)
+    value = engine.query_value(query[len("x := ") :], input_document)
+    if value is UNDEFINED:
+        raise LookupError(query)
+    return value
 
 
 def _evaluate_raw(policies: dict[str, str], data: dict[str, Any], query: str, input_document: Any) -> Any:
@@ -190,6 +209,31 @@ def _merge(into: dict[str, Any], value: dict[str, Any]) -> None:
 
 # One error in OPA's text form: `file:row: code: message` (the evaluator's compile errors).
 _OPA_ERROR = re.compile(r"(\S+?\.rego):(\d+): (rego_[a-z_]+): ([^\n]*)")
+# A builtin's error at evaluation: what strict-builtin-errors makes fatal and OPA otherwise drops.
+_BUILTIN_ERROR = re.compile(r"(\S+?):(\d+): (eval_builtin_error|eval_type_error): ([^\n]*)")
+
+
+class BuiltinErrors(Exception):
+    """Builtin errors of a query with strict-builtin-errors: OPA's `errors` entries."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors[0]["message"])
+        self.errors = errors
+
+
+def _builtin_errors(message: str) -> list[dict[str, Any]]:
+    return [
+        {"code": m.group(3), "message": m.group(4), "location": {"file": m.group(1), "row": int(m.group(2)), "col": 1}}
+        for m in _BUILTIN_ERROR.finditer(message)
+    ]
+
+
+def _flag(path: str, name: str) -> bool:
+    """OPA's boolean query parameters: present and empty or `true` (getBoolParam)."""
+    from urllib.parse import parse_qs
+
+    values = parse_qs(path.partition("?")[2], keep_blank_values=True).get(name)
+    return bool(values) and values[-1].lower() in ("", "true")
 
 
 def _error_list(message: str, policy_id: str) -> list[dict[str, Any]]:
@@ -253,9 +297,12 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/v1/data/"):
             query = "x := data." + ".".join(p for p in path[len("/v1/data/") :].split("/") if p)
             try:
-                value = self.state.evaluate(self.state.all_policies(), query, None)
+                value = self.state.evaluate(self.state.all_policies(), query, None, strict=_flag(self.path, "strict-builtin-errors"))
             except LookupError:
                 self._send(200, {})
+                return
+            except BuiltinErrors as exc:
+                self._send(500, {"code": "internal_error", "message": "error(s) occurred while evaluating query", "errors": exc.errors})
                 return
             self._send(200, {"result": value})
             return
@@ -369,9 +416,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {})
             return
         try:
-            value = self.state.evaluate(self.state.all_policies(), query, input_document)
+            value = self.state.evaluate(self.state.all_policies(), query, input_document, strict=_flag(self.path, "strict-builtin-errors"))
         except LookupError:
             self._send(200, {})  # OPA's answer for an undefined decision
+            return
+        except BuiltinErrors as exc:  # OPA's answer to an evaluation error (writer.ErrorAuto)
+            self._send(500, {"code": "internal_error", "message": "error(s) occurred while evaluating query", "errors": exc.errors})
             return
         except Exception as exc:  # noqa: BLE001 - a test server answers 500 rather than dying
             self._send(500, {"code": "internal_error", "message": str(exc).splitlines()[0]})

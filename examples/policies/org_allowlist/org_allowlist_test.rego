@@ -1,6 +1,6 @@
-# Tests live outside data.aiospo.rules (package aiospo_test...) and replace input fields, not
+# Tests live beside the rule in its _test package and replace input fields, not
 # the whole input: see rego/README.md.
-package aiospo_test.examples.org_allowlist
+package aiospo.rules.org_allowlist_test
 
 import data.aiospo.rules.org_allowlist
 
@@ -17,7 +17,7 @@ _refs := [
 	_model(3, "gpt2", null),
 ]
 
-_config := {"custom": {"allowed_orgs": ["meta-llama", "Google-BERT"]}}
+_config := {"custom": {"org_allowlist": {"allowed_orgs": ["meta-llama", "Google-BERT"]}}}
 
 _findings_org(config) := fs if {
 	refs := _refs
@@ -46,7 +46,7 @@ test_bare_ids_without_organisation_are_flagged if {
 }
 
 test_action_is_configurable if {
-	config := {"custom": {"allowed_orgs": ["meta-llama"], "org_allowlist_action": "warn"}}
+	config := {"custom": {"org_allowlist": {"allowed_orgs": ["meta-llama"], "action": "warn"}}}
 	some f in _findings_org(config)
 	f.ref == 1
 	f.severity == "warn"

@@ -1,4 +1,4 @@
-package aiospo_test.examples.src_owner
+package aiospo.rules.src_owner_test
 
 import data.aiospo.rules.src_owner
 
