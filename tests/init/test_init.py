@@ -3,10 +3,12 @@ that `check` accepts."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from aiospo_ci.cli import main
@@ -71,20 +73,26 @@ def test_init_on_a_missing_folder_is_one_sentence_and_exit_2(tmp_path: Path, cap
     assert err.startswith("aiospo-ci: error: ") and "not a directory" in err and err.count("\n") == 0
 
 
-def test_check_accepts_the_generated_configuration(tmp_path: Path):
+@pytest.mark.parametrize("ci", [False, True], ids=["laptop", "ci"])
+def test_check_accepts_the_generated_configuration(tmp_path: Path, ci: bool):
     """The real command on a small repository initialised by `init`: a verdict (0 or 1), never
-    the 'no verdict' exit 2 a rejected configuration would give."""
+    the 'no verdict' exit 2 a rejected configuration would give. Under CI the facts nobody could
+    fetch (offline, no lockfile) are denied as well, on a laptop they are a warning."""
     assert main(["init", str(tmp_path)]) == 0
     (tmp_path / "app.py").write_text('from transformers import AutoModel\nm = AutoModel.from_pretrained("google-bert/bert-base-uncased")\n')
+    env = dict(os.environ) | ({"CI": "true"} if ci else {})
     run = subprocess.run(
         [sys.executable, "-m", "aiospo_ci", "check", "--offline", "--cache-dir", str(tmp_path / "cache"), str(tmp_path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, env=env,
     )
     assert run.returncode in (0, 1), run.stderr
     # The generated policy denies an unpinned Hub model (pinning.none: deny), so the verdict is 1.
     assert run.returncode == 1, run.stdout
-    assert "app.py:2: deny" in run.stdout and "pinning/none" in run.stdout
-    assert run.stdout.splitlines()[-1].startswith("aiospo-ci: 1 denied")
+    assert "app.py:2: deny pinning/none" in run.stdout
+    unknown = "deny" if ci else "warn"
+    assert f"app.py:2: {unknown} hub/unknown" in run.stdout
+    summary = "2 denied, 0 warnings" if ci else "1 denied, 1 warnings"
+    assert run.stdout.splitlines()[-1].startswith(f"aiospo-ci: {summary}")
 
 
 ROOT = Path(__file__).resolve().parents[2]
