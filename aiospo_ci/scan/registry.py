@@ -14,10 +14,11 @@ from aiospo_ci.scan.interface import Scanner
 from aiospo_ci.scan.javascript import JavaScriptScanner
 from aiospo_ci.scan.notebook import NotebookScanner
 from aiospo_ci.scan.python import PythonScanner
+from aiospo_ci.scan.shebang import ShebangScanner
 from aiospo_ci.scan.shell import MarkdownShellScanner, ModelfileScanner, RequirementsScanner, ShellScanner
 from aiospo_ci.scan.weights import WeightsScanner
 
-SCANNERS: tuple[Scanner, ...] = (
+_BY_NAME: tuple[Scanner, ...] = (
     PythonScanner(),
     NotebookScanner(),
     YamlScanner(),
@@ -32,6 +33,8 @@ SCANNERS: tuple[Scanner, ...] = (
     JavaScriptScanner(),
     WeightsScanner(),
 )
+# Scripts without an extension go to the Python or shell scanner their `#!` line names.
+SCANNERS: tuple[Scanner, ...] = (*_BY_NAME, ShebangScanner(_BY_NAME[0], _BY_NAME[7], _BY_NAME))
 
 
 def scanners_for(relpath: str) -> tuple[Scanner, ...]:

@@ -24,8 +24,10 @@ NAMES = [
     "web/index.js", "web/a.mjs", "web/a.cjs", "web/App.jsx", "web/a.ts", "web/a.mts", "web/a.cts", "web/App.tsx",
     "models/w.bin", "w.pt", "w.pth", "w.ckpt", "w.pkl", "w.joblib", "w.h5", "w.keras", "w.onnx", "w.gguf",
     "w.safetensors", "W.SAFETENSORS",
+    # no extension: read, and scanned when the `#!` line names Python or a shell
+    "bin/train", "scripts/fetch-weights", ".bashrc", "LICENSE", "Gemfile",
     # not read by any scanner
-    "logo.png", "setup.cfg", "LICENSE", "data.csv", "notes.txt", "main.go", "lib.rs", "Gemfile", "a.lock",
+    "logo.png", "setup.cfg", "data.csv", "notes.txt", "main.go", "lib.rs", "a.lock", "scripts/.hidden.cfg",
 ]
 
 

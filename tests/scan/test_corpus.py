@@ -99,7 +99,7 @@ def test_corpus_negatives_are_absent(tmp_path):
         "alpaca_en_demo", "squad_in_card", "gpt-4o", "team/project", "my-org/my-finetune",
         "csv", "gradio/hello_world", "org/commented",
         "artifacts/vocab.json", "org/in-inline-code", "org/in-a-python-block", "org/in-console-output",
-        "org/commented-inference", "outputs/mistral-dpo", "convnext_tiny",
+        "org/commented-inference", "outputs/mistral-dpo", "convnext_tiny", "org/in-a-perl-script",
     ):
         assert trap not in ids, trap
 
