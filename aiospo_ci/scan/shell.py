@@ -52,8 +52,16 @@ _VAR = re.compile(r"^\$(?:\{(?P<b>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?P<d>[^}]*))?\}|
 _COMPOSE_FILES = frozenset({"docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"})
 
 
+# CI configurations whose steps are shell commands in YAML strings: each is read as shell text
+# (GitHub Actions, GitLab, Azure Pipelines, CircleCI, Bitbucket, Buildkite, Drone, Travis, Cloud Build).
+_CI_FOLDERS = (".github/workflows/", ".github/actions/", ".circleci/", ".buildkite/", ".gitlab/ci/")
+_CI_FILES = frozenset({".gitlab-ci.yml", "azure-pipelines.yml", "azure-pipelines.yaml", "bitbucket-pipelines.yml",
+                       ".drone.yml", ".travis.yml", "cloudbuild.yaml", "cloudbuild.yml", "action.yml", "action.yaml"})
+
+
 def is_workflow(relpath: str) -> bool:
-    return relpath.startswith(".github/workflows/") or relpath.endswith((".gitlab-ci.yml", "azure-pipelines.yml"))
+    base = relpath.rsplit("/", 1)[-1]
+    return relpath.startswith(_CI_FOLDERS) or base in _CI_FILES or base.endswith(".gitlab-ci.yml")
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:

@@ -9,6 +9,7 @@ import pytest
 from aiospo_ci.scan.interface import ScanFailure
 from aiospo_ci.scan.javascript import JavaScriptScanner, blank_comments
 from aiospo_ci.scan.notebook import NotebookScanner
+from aiospo_ci.scan.runner import scan_paths
 from aiospo_ci.scan.shell import ModelfileScanner, ShellScanner
 
 
@@ -50,10 +51,26 @@ def test_shell_variables_defaults_and_unknowns():
 def test_shell_handles_ci_workflows_dockerfiles_and_makefiles_only():
     s = ShellScanner()
     for path in ("run.sh", "Dockerfile", "docker/Dockerfile.gpu", "Makefile", "build.mk", ".github/workflows/ci.yml",
-                 "deploy/docker-compose.yml"):
+                 "deploy/docker-compose.yml", ".github/actions/setup/action.yml", ".circleci/config.yml",
+                 "bitbucket-pipelines.yml", ".buildkite/pipeline.yml", ".gitlab-ci.yml", "ci/train.gitlab-ci.yml",
+                 ".gitlab/ci/eval.yml", ".drone.yml", ".travis.yml", "cloudbuild.yaml", "azure-pipelines.yaml"):
         assert s.handles(path), path
-    for path in ("config.yml", "docs/Makefile.md", "script.py"):
+    for path in ("config.yml", "docs/Makefile.md", "script.py", "conf/circleci.yml", "pipelines.yml"):
         assert not s.handles(path), path
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    (".circleci/config.yml", "jobs:\n  build:\n    steps:\n      - run: huggingface-cli download org/ci-model\n"),
+    ("bitbucket-pipelines.yml", "pipelines:\n  default:\n    - step:\n        script:\n          - hf download org/ci-model\n"),
+    (".github/actions/fetch/action.yml", "runs:\n  using: composite\n  steps:\n    - run: hf download org/ci-model\n"),
+    (".buildkite/pipeline.yml", "steps:\n  - command: |\n      set -e\n      hf download org/ci-model\n"),
+])
+def test_other_ci_systems_steps_are_read_as_shell(tmp_path, path, text):
+    """A model fetched by a CI step is used by the project whichever CI system runs it."""
+    (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / path).write_text(text)
+    refs = scan_paths(tmp_path, cache_dir=tmp_path / ".cache").references
+    assert [(r.file, r.id, r.line) for r in refs] == [(path, "org/ci-model", text.count("\n"))]
 
 
 def test_unbalanced_quotes_do_not_break_the_scan():
