@@ -37,13 +37,22 @@ _BY_NAME: tuple[Scanner, ...] = (
 SCANNERS: tuple[Scanner, ...] = (*_BY_NAME, ShebangScanner(_BY_NAME[0], _BY_NAME[7], _BY_NAME))
 
 
+def _extension_lowered(relpath: str) -> str:
+    """`src/APP.PY` as `src/APP.py`: Python runs a file whatever the case of its extension, and
+    Windows and macOS checkouts do not tell the two apart, so neither does the scan."""
+    folder, slash, base = relpath.rpartition("/")
+    stem, dot, extension = base.rpartition(".")
+    return f"{folder}{slash}{stem}{dot}{extension.lower()}" if dot else relpath
+
+
 def scanners_for(relpath: str) -> tuple[Scanner, ...]:
     """The scanners that read a file at this relative path (often none)."""
-    return tuple(s for s in SCANNERS if s.handles(relpath))
+    lowered = _extension_lowered(relpath)
+    return tuple(s for s in SCANNERS if s.handles(relpath) or (lowered != relpath and s.handles(lowered)))
 
 
 def is_wanted(relpath: str) -> bool:
-    return any(s.handles(relpath) for s in SCANNERS)
+    return bool(scanners_for(relpath))
 
 
 def fingerprint() -> str:

@@ -268,3 +268,15 @@ def test_module_entry_point_prints_the_scan_as_json(tmp_path):
     doc = json.loads(out)
     assert [r["id"] for r in doc["references"]] == ["org/a"] and doc["files_scanned"] == 1
     assert set(doc) == {"references", "files_scanned", "errors", "skipped", "unread"}
+
+
+def test_extensions_are_read_whatever_their_case(tmp_path):
+    """`python APP.PY` runs it, and a checkout on Windows or macOS cannot tell APP.PY from app.py."""
+    write(tmp_path, "APP.PY", LOADER.format(id="org/upper-python"))
+    write(tmp_path, "conf/TRAIN.Yaml", "base_model: org/upper-yaml\n")
+    write(tmp_path, "RUN.SH", "hf download org/upper-shell\n")
+    write(tmp_path, "NOTES.TXT", LOADER.format(id="org/not-code"))
+    result = scan_paths(tmp_path, cache_dir=tmp_path / ".cache")
+    assert sorted((r.file, r.id) for r in result.references) == [
+        ("APP.PY", "org/upper-python"), ("RUN.SH", "org/upper-shell"), ("conf/TRAIN.Yaml", "org/upper-yaml"),
+    ]
