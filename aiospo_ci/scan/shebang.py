@@ -3,8 +3,8 @@ their `#!` line names: Python (python, pypy, `uv run`) or a POSIX shell (sh, bas
 ksh). An executable named without `.py` or `.sh` still loads models when it runs, so its name
 must not hide it from the gate.
 
-Only files whose base name has no extension are considered, and only when no other scanner
-claims the path (a `Makefile` stays the shell scanner's); the prefilter reads the first line, so
+Only files whose base name has no dot at all are considered (dotfiles such as `.gitignore` are
+not scripts a build runs), and only when no other scanner claims the path (a `Makefile` stays the shell scanner's); the prefilter reads the first line, so
 binaries and text that is not a script cost one comparison.
 """
 
@@ -44,7 +44,7 @@ class ShebangScanner(Scanner):
 
     def handles(self, relpath: str) -> bool:
         base = relpath.rsplit("/", 1)[-1]
-        return "." not in base.lstrip(".") and not any(s.handles(relpath) for s in self._others)
+        return "." not in base and not any(s.handles(relpath) for s in self._others)
 
     def may_contain(self, data: bytes) -> bool:
         kind = interpreter(data)

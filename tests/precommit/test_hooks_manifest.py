@@ -25,9 +25,9 @@ NAMES = [
     "models/w.bin", "w.pt", "w.pth", "w.ckpt", "w.pkl", "w.joblib", "w.h5", "w.keras", "w.onnx", "w.gguf",
     "w.safetensors", "W.SAFETENSORS", "APP.PY", "conf/TRAIN.Yaml", "RUN.SH", "nb/A.IPYNB", ".ENV",
     # no extension: read, and scanned when the `#!` line names Python or a shell
-    "bin/train", "scripts/fetch-weights", ".bashrc", "LICENSE", "Gemfile",
+    "bin/train", "scripts/fetch-weights", "LICENSE", "Gemfile",
     # not read by any scanner
-    "logo.png", "setup.cfg", "data.csv", "notes.txt", "main.go", "lib.rs", "a.lock", "scripts/.hidden.cfg",
+    "logo.png", "setup.cfg", "data.csv", "notes.txt", "main.go", "lib.rs", "a.lock", "scripts/.hidden.cfg", ".gitignore", ".bashrc",
 ]
 
 

@@ -26,6 +26,7 @@ PATH_FOR = {
     "python": "m.py", "notebook": "n.ipynb", "yaml": "c.yaml", "json": "c.json", "toml": "c.toml",
     "model-card": "README.md", "env": ".env", "shell": "run.sh", "modelfile": "Modelfile",
     "javascript": "a.mjs", "weights": "w.pkl", "markdown-shell": "README.md", "requirements": "requirements.txt",
+    "shebang": "run",
 }
 FRAGMENTS = [
     "from transformers import AutoModel\n", "import os\n", "AutoModel.from_pretrained(", '"org/name"', "'gpt2'",
@@ -34,6 +35,7 @@ FRAGMENTS = [
     "base_model: org/x\n", "&a [*a, *a]\n", '{"model": "org/x"}', "model = \"org/x\"\n", "---\n", "hf download ",
     "huggingface-cli download org/x\n", "FROM hf.co/a/b\n", "```bash\n", "```\n", "--model_name_or_path ", "wget https://huggingface.co/a/b/resolve/main/x\n", "import { pipeline } from '@huggingface/transformers';\n",
     "`${x}`", "/*", "*/", "//", "!pip install x\n", "%%bash\n", "\udcff", "é", "\r", "\t",
+    "#!/usr/bin/env python3\n", "#!/bin/sh\n",
 ]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -48,7 +48,7 @@ def _write(root: Path, rel: str, data: bytes | str) -> None:
 def test_extensionless_scripts_are_read_by_the_scanner_their_shebang_names(tmp_path):
     _write(tmp_path, "bin/train", "#!/usr/bin/env python3\n" + PY_LOAD.format(name="python-script"))
     _write(tmp_path, "bin/fetch", "#!/bin/bash\nset -e\n" + SH_LOAD.format(name="shell-script"))
-    _write(tmp_path, ".profile", "#!/bin/sh\n" + SH_LOAD.format(name="dotfile"))
+    _write(tmp_path, ".profile", "#!/bin/sh\n" + SH_LOAD.format(name="dotfile"))  # a login shell's, not the build's
     _write(tmp_path, "bin/report", "#!/usr/bin/perl\n# " + PY_LOAD.format(name="perl"))
     _write(tmp_path, "NOTES", PY_LOAD.format(name="no-shebang"))  # text, not a script: not code that runs
     _write(tmp_path, "Makefile", "#!/usr/bin/env python3\nfetch:\n\t" + SH_LOAD.format(name="makefile"))
@@ -57,7 +57,6 @@ def test_extensionless_scripts_are_read_by_the_scanner_their_shebang_names(tmp_p
     assert got == {
         ("bin/train", 3, "org/python-script", ("trust_remote_code",)),
         ("bin/fetch", 3, "org/shell-script", ()),
-        (".profile", 2, "org/dotfile", ()),
         ("Makefile", 3, "org/makefile", ()),  # the shell scanner's, once: the shebang scanner leaves it
     }
     assert result.unread == ()
@@ -93,8 +92,9 @@ def test_a_python_script_that_does_not_parse_is_read_as_its_py_twin(tmp_path):
 
 
 def test_the_shebang_scanner_claims_only_paths_nobody_else_reads():
-    for path in ("bin/train", "scripts/fetch-weights", ".bashrc"):
+    for path in ("bin/train", "scripts/fetch-weights", "LICENSE"):
         assert [s.name for s in scanners_for(path)] == ["shebang"], path
+    assert scanners_for(".gitignore") == scanners_for(".bashrc") == ()
     for path, owner in (("Makefile", "shell"), ("Dockerfile", "shell"), ("Modelfile", "modelfile"), (".env", "env"),
                         ("app.py", "python")):
         assert [s.name for s in scanners_for(path)] == [owner], path
