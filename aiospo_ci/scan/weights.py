@@ -1,6 +1,7 @@
 """Model files committed to the repository, listed with source 'file'.
 
-Pickle-based files (.bin .pt .pth .ckpt .pkl .joblib) are read by picklescan, which disassembles
+Pickle-based files (.bin .pt .pth .ckpt .pkl .pickle .dill .joblib, and numpy's .npy/.npz, whose
+arrays of Python objects are pickles) are read by picklescan, which disassembles
 the pickle opcodes and lists the globals a load would import: nothing is ever unpickled. The
 detail says `format`, `scan` (clean | suspicious | dangerous | error), `dangerous_globals` and
 `suspicious_globals` ('module.name,...', sorted): suspicious are imports picklescan knows
@@ -26,8 +27,11 @@ from aiospo_ci.model import ModelReference
 from aiospo_ci.scan.budget import PICKLE_BYTES, PICKLE_OPCODES, ZIP_MEMBERS, BudgetExceeded
 from aiospo_ci.scan.interface import Gap, Scanner
 
-WEIGHT_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".joblib", ".h5", ".keras", ".onnx", ".gguf", ".safetensors")
-PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".joblib")
+WEIGHT_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".dill", ".joblib", ".npy", ".npz", ".h5", ".keras",
+                   ".onnx", ".gguf", ".safetensors")
+# Files a loader may unpickle: numpy's too (`np.load(allow_pickle=True)` on an object array).
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".dill", ".joblib", ".npy", ".npz")
+_NPY_MAGIC = b"\x93NUMPY"
 _TORCH_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt")
 # A read per opcode, and one more for most arguments.
 _MAX_READS = 3 * PICKLE_OPCODES
@@ -45,11 +49,13 @@ def detect_format(suffix: str, data: bytes) -> str:
     if data.startswith(b"\x89HDF\r\n\x1a\n"):
         return "hdf5"
     if data.startswith(b"PK\x03\x04"):
-        return "keras" if suffix == ".keras" else "pytorch-zip" if suffix in PICKLE_SUFFIXES else "zip"
+        return "keras" if suffix == ".keras" else "numpy-zip" if suffix == ".npz" else "pytorch-zip" if suffix in PICKLE_SUFFIXES else "zip"
     if len(data) >= 9 and data[8:9] == b"{" and suffix == ".safetensors":
         return "safetensors"
     if data[:1] == b"\x80":
         return "pickle"
+    if data.startswith(_NPY_MAGIC):
+        return "numpy"
     if suffix == ".joblib" and _decompressor(data) is not None:
         return "joblib-compressed"
     return {".onnx": "onnx", ".safetensors": "safetensors", ".gguf": "gguf", ".h5": "hdf5", ".keras": "keras"}.get(
@@ -226,6 +232,45 @@ def _scan_stream(verdict: PickleVerdict, stream: object, file_id: str, torch_leg
         verdict.error = f"{type(e).__name__}: {e}"[:200]
 
 
+def npy_pickle(data: bytes) -> bytes | None:
+    """The pickle an .npy file holds after its header (an array of Python objects, which
+    `np.load(allow_pickle=True)` unpickles), or None for an array of plain numbers. The header
+    is a Python literal read with ast.literal_eval, as numpy reads it (no numpy needed); a
+    malformed one raises ValueError."""
+    import ast
+
+    if not data.startswith(_NPY_MAGIC) or len(data) < 10:
+        raise ValueError("not an .npy file: no numpy header")
+    major = data[6]
+    size_bytes = 2 if major == 1 else 4
+    if major not in (1, 2, 3) or len(data) < 8 + size_bytes:
+        raise ValueError(f"unknown .npy format version {major}")
+    start = 8 + size_bytes
+    length = int.from_bytes(data[8:start], "little")
+    header = data[start:start + length].decode("latin-1" if major < 3 else "utf-8", "replace")
+    try:
+        fields = ast.literal_eval(header.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError) as e:
+        raise ValueError(f"the .npy header is not a Python literal: {type(e).__name__}") from None
+    if not isinstance(fields, dict) or "descr" not in fields:
+        raise ValueError("the .npy header has no descr")
+    # An object dtype ('|O', or a structured dtype with an 'O' field) is stored as a pickle.
+    return data[start + length:] if "O" in repr(fields["descr"]) else None
+
+
+def _scan_npy(verdict: PickleVerdict, data: bytes, file_id: str) -> None:
+    if not data.startswith(_NPY_MAGIC):  # np.load unpickles a file without the header (allow_pickle)
+        _scan_stream(verdict, _Bounded(data), file_id, torch_legacy=False)
+        return
+    try:
+        pickled = npy_pickle(data)
+    except ValueError as e:
+        verdict.error = str(e)[:200]
+        return
+    if pickled is not None:
+        _scan_stream(verdict, _Bounded(pickled), file_id, torch_legacy=False)
+
+
 def _scan_zip(verdict: PickleVerdict, relpath: str, data: bytes) -> None:
     """The pickles in a zip archive (PyTorch's `*/data.pkl`): members named .pkl/.pickle are read
     whatever their size (a loader unpickles them by name, so one too large to scan is too large);
@@ -240,6 +285,19 @@ def _scan_zip(verdict: PickleVerdict, relpath: str, data: bytes) -> None:
         verdict.too_large = f"its zip archive holds {len(members)} members, more than the {ZIP_MEMBERS} the scan reads"
         return
     for info in members:
+        if info.filename.lower().endswith(".npy"):  # an .npz archive's arrays
+            if info.file_size > PICKLE_BYTES:
+                verdict.too_large = (f"its member {info.filename} holds {info.file_size} bytes uncompressed, more than the "
+                                     f"{PICKLE_BYTES}-byte scan limit")
+                return
+            try:
+                with archive.open(info) as f:
+                    _scan_npy(verdict, f.read(PICKLE_BYTES + 1), f"{relpath}:{info.filename}")
+            except Exception as e:  # noqa: BLE001 - zipfile and its decompressors raise assorted errors on crafted input
+                verdict.error = f"member {info.filename}: {type(e).__name__}: {e}"[:200]
+            if verdict.too_large:
+                return
+            continue
         named = info.filename.lower().endswith((".pkl", ".pickle"))
         try:
             if not named:
@@ -269,8 +327,10 @@ def pickle_scan(relpath: str, suffix: str, data: bytes, fmt: str) -> PickleVerdi
     _quiet()
     verdict = PickleVerdict()
     try:
-        if fmt in ("pytorch-zip", "zip"):
+        if fmt in ("pytorch-zip", "numpy-zip", "zip"):
             _scan_zip(verdict, relpath, data)
+        elif suffix == ".npy":
+            _scan_npy(verdict, data, relpath)
         elif fmt == "joblib-compressed":
             make = _decompressor(data)
             assert make is not None

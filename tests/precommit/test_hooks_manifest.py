@@ -23,7 +23,7 @@ NAMES = [
     "GNUmakefile", "makefile", "Justfile", "justfile", "Modelfile", "llm/chat.Modelfile", ".github/workflows/ci.yml",
     "web/index.js", "web/a.mjs", "web/a.cjs", "web/App.jsx", "web/a.ts", "web/a.mts", "web/a.cts", "web/App.tsx",
     "models/w.bin", "w.pt", "w.pth", "w.ckpt", "w.pkl", "w.joblib", "w.h5", "w.keras", "w.onnx", "w.gguf",
-    "w.safetensors", "W.SAFETENSORS", "APP.PY", "conf/TRAIN.Yaml", "RUN.SH", "nb/A.IPYNB", ".ENV",
+    "w.safetensors", "W.SAFETENSORS", "w.pickle", "w.dill", "data/x.npy", "data/x.npz", "APP.PY", "conf/TRAIN.Yaml", "RUN.SH", "nb/A.IPYNB", ".ENV",
     # no extension: read, and scanned when the `#!` line names Python or a shell
     "bin/train", "scripts/fetch-weights", "LICENSE", "Gemfile",
     # not read by any scanner

@@ -175,3 +175,61 @@ def test_weights_that_cannot_be_scanned_are_unread_in_the_scan(tmp_path):
     result = scan_paths(tmp_path, cache_dir=tmp_path / ".c", jobs=1)
     assert [(u.file, u.cause) for u in result.unread] == [("broken.pt", "weights-error")]
     assert {r.id: dict(r.detail)["scan"] for r in result.references} == {"broken.pt": "error", "fine.pkl": "clean"}
+
+
+class _RunsCommand:
+    """Pickles as a call of os.system (pickling it runs nothing; loading it would)."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, (f"touch {self.target}",))
+
+
+def _npy(array) -> bytes:
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=True)
+    return buf.getvalue()
+
+
+def test_numpy_object_arrays_are_pickles_and_are_scanned(tmp_path):
+    """`np.load(path, allow_pickle=True)` unpickles an object array: numpy's own files, written
+    by numpy, are judged like any pickle; an array of numbers is clean."""
+    import numpy as np
+
+    target = tmp_path / "pwned"
+    evil = np.empty(1, dtype=object)
+    evil[0] = _RunsCommand(target)
+    d = detail("data/features.npy", _npy(evil))
+    assert d["format"] == "numpy" and d["scan"] == "dangerous" and "system" in d["dangerous_globals"]
+    assert detail("data/weights.npy", _npy(np.arange(12, dtype=np.float32))) == {"format": "numpy", "scan": "clean"}
+
+    buf = io.BytesIO()
+    np.savez(buf, ok=np.zeros(3), bad=evil)
+    d = detail("data/bundle.npz", buf.getvalue())
+    assert d["format"] == "numpy-zip" and d["scan"] == "dangerous" and "system" in d["dangerous_globals"]
+    buf = io.BytesIO()
+    np.savez_compressed(buf, a=np.ones((4, 4)), b=np.arange(3))
+    assert detail("data/clean.npz", buf.getvalue()) == {"format": "numpy-zip", "scan": "clean"}
+    assert not target.exists()
+
+
+def test_an_npy_without_its_header_is_read_as_the_pickle_numpy_would_load(tmp_path):
+    d = detail("data/x.npy", payload(tmp_path / "pwned"))
+    assert d["scan"] == "dangerous" and d["dangerous_globals"] == "posix.system"
+
+
+def test_a_broken_npy_header_is_a_scan_error_not_clean():
+    d = detail("data/x.npy", b"\x93NUMPY\x01\x00\x10\x00{'descr': __import__}  \n")
+    assert d["scan"] == "error" and "header" in d["error"]
+
+
+def test_pickle_and_dill_files_are_scanned(tmp_path):
+    for name in ("state.pickle", "pipeline.dill", "MODEL.PKL"):
+        d = detail(name, payload(tmp_path / "pwned"))
+        assert d["scan"] == "dangerous", name
