@@ -245,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         env["NO_COLOR"] = "1"
         scan = scan_command(root)
         bandit = [str(VENV_BIN / "bandit"), "-q", "-t", "B615", "-r", str(root), "-f", "json"]
+        if not (VENV_BIN / "bandit").exists():
+            raise SystemExit(f"scan_benchmark: bandit, the baseline, is not installed: {VENV_BIN / 'pip'} install bandit")
         grep = ["grep", "-rEn", GREP_PATTERN, str(root)]
         load_start = os.getloadavg()
 
