@@ -243,8 +243,11 @@ def _too_large(f: FileEntry, fh: Any, stat: tuple[int, int, int], size: int, lim
                scanners: Sequence[Scanner]) -> Entry:
     key = f"size:{size}:{stat[1]}"
     if any(s.binary for s in scanners):
-        from aiospo_ci.scan.weights import too_large_reference
+        from aiospo_ci.scan.weights import large_numeric_numpy_reference, too_large_reference
 
+        numeric = large_numeric_numpy_reference(f.relpath, fh)
+        if numeric is not None:  # arrays of numbers: nothing in it can run when loaded
+            return Entry(stat, key, [numeric.to_dict()], [])
         ref = too_large_reference(f.relpath, size, limit)
         reason = f"a weight file of {size} bytes, above the {limit}-byte scan limit: its content was not checked"
         return Entry(stat, key, [ref.to_dict()], [["weights-too-large", reason, None]])

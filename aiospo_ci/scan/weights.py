@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import IO, Any
 
 from aiospo_ci.model import ModelReference
 from aiospo_ci.scan.budget import PICKLE_BYTES, PICKLE_OPCODES, ZIP_MEMBERS, BudgetExceeded
@@ -32,6 +32,7 @@ WEIGHT_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".dill", "
 # Files a loader may unpickle: numpy's too (`np.load(allow_pickle=True)` on an object array).
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".dill", ".joblib", ".npy", ".npz")
 _NPY_MAGIC = b"\x93NUMPY"
+_HEADER_READ = 64 * 1024  # enough for any .npy header numpy writes (it caps them at 10,000 bytes)
 _TORCH_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt")
 # A read per opcode, and one more for most arguments.
 _MAX_READS = 3 * PICKLE_OPCODES
@@ -254,8 +255,46 @@ def npy_pickle(data: bytes) -> bytes | None:
         raise ValueError(f"the .npy header is not a Python literal: {type(e).__name__}") from None
     if not isinstance(fields, dict) or "descr" not in fields:
         raise ValueError("the .npy header has no descr")
-    # An object dtype ('|O', or a structured dtype with an 'O' field) is stored as a pickle.
-    return data[start + length:] if "O" in repr(fields["descr"]) else None
+    if start + length > len(data):
+        raise ValueError("the .npy header is cut short")
+    return data[start + length:] if _has_objects(fields["descr"]) else None
+
+
+def _has_objects(descr: object) -> bool:
+    """Whether a numpy dtype description holds Python objects (stored as a pickle): '|O', or a
+    structured dtype ([(name, descr, shape?), ...]) with such a field. Anything unexpected counts."""
+    if isinstance(descr, str):
+        return descr.lstrip("|<>=").startswith("O")
+    if isinstance(descr, list):
+        return any(not isinstance(f, tuple) or len(f) < 2 or _has_objects(f[1]) for f in descr)
+    return True
+
+
+def numeric_numpy(suffix: str, fh: IO[bytes]) -> bool:
+    """Whether an .npy or .npz file too large to read whole holds only arrays of plain numbers,
+    which no load unpickles: decided from the headers alone (an .npz's central directory, then
+    the head of each member). Anything else, or any doubt, is False."""
+    try:
+        if suffix == ".npy":
+            fh.seek(0)
+            return npy_pickle(fh.read(_HEADER_READ)) is None
+        if suffix == ".npz":
+            fh.seek(0)
+            with zipfile.ZipFile(fh) as archive:
+                members = archive.infolist()
+                if len(members) > ZIP_MEMBERS:
+                    return False
+                for info in members:
+                    with archive.open(info) as f:
+                        head = f.read(_HEADER_READ)
+                    if head.startswith(_NPY_MAGIC) and npy_pickle(head) is not None:
+                        return False
+                    if not head.startswith(_NPY_MAGIC) and head[:1] == b"\x80":
+                        return False  # a pickle-looking member: judged as the scan would judge it
+                return True
+    except Exception:  # noqa: BLE001 - crafted headers and archives: not provably numeric
+        return False
+    return False
 
 
 def _scan_npy(verdict: PickleVerdict, data: bytes, file_id: str) -> None:
@@ -271,7 +310,7 @@ def _scan_npy(verdict: PickleVerdict, data: bytes, file_id: str) -> None:
         _scan_stream(verdict, _Bounded(pickled), file_id, torch_legacy=False)
 
 
-def _scan_zip(verdict: PickleVerdict, relpath: str, data: bytes) -> None:
+def _scan_zip(verdict: PickleVerdict, relpath: str, data: bytes, numpy: bool = False) -> None:
     """The pickles in a zip archive (PyTorch's `*/data.pkl`): members named .pkl/.pickle are read
     whatever their size (a loader unpickles them by name, so one too large to scan is too large);
     other members that start like a pickle are read when small enough."""
@@ -285,19 +324,26 @@ def _scan_zip(verdict: PickleVerdict, relpath: str, data: bytes) -> None:
         verdict.too_large = f"its zip archive holds {len(members)} members, more than the {ZIP_MEMBERS} the scan reads"
         return
     for info in members:
-        if info.filename.lower().endswith(".npy"):  # an .npz archive's arrays
-            if info.file_size > PICKLE_BYTES:
-                verdict.too_large = (f"its member {info.filename} holds {info.file_size} bytes uncompressed, more than the "
-                                     f"{PICKLE_BYTES}-byte scan limit")
-                return
+        if numpy:  # np.load reads each member that starts with numpy's header as an array
             try:
                 with archive.open(info) as f:
-                    _scan_npy(verdict, f.read(PICKLE_BYTES + 1), f"{relpath}:{info.filename}")
+                    head = f.read(_HEADER_READ)
+                if head.startswith(_NPY_MAGIC):
+                    if npy_pickle(head) is None:
+                        continue  # plain numbers, whatever the size
+                    if info.file_size > PICKLE_BYTES:
+                        verdict.too_large = (f"its member {info.filename} holds an array of objects of {info.file_size} bytes, "
+                                             f"more than the {PICKLE_BYTES}-byte scan limit")
+                        return
+                    with archive.open(info) as f:
+                        _scan_npy(verdict, f.read(PICKLE_BYTES + 1), f"{relpath}:{info.filename}")
+                    continue
+            except TooLarge as e:
+                verdict.too_large = str(e)
+                return
             except Exception as e:  # noqa: BLE001 - zipfile and its decompressors raise assorted errors on crafted input
                 verdict.error = f"member {info.filename}: {type(e).__name__}: {e}"[:200]
-            if verdict.too_large:
-                return
-            continue
+                continue
         named = info.filename.lower().endswith((".pkl", ".pickle"))
         try:
             if not named:
@@ -328,7 +374,7 @@ def pickle_scan(relpath: str, suffix: str, data: bytes, fmt: str) -> PickleVerdi
     verdict = PickleVerdict()
     try:
         if fmt in ("pytorch-zip", "numpy-zip", "zip"):
-            _scan_zip(verdict, relpath, data)
+            _scan_zip(verdict, relpath, data, numpy=fmt == "numpy-zip")
         elif suffix == ".npy":
             _scan_npy(verdict, data, relpath)
         elif fmt == "joblib-compressed":
@@ -393,3 +439,12 @@ def too_large_reference(relpath: str, size: int, limit: int) -> ModelReference:
         detail["scan"] = "error"
         detail["format"] = "pickle-based"
     return oversized_or_file_reference(relpath, detail)
+
+
+def large_numeric_numpy_reference(relpath: str, fh: IO[bytes]) -> ModelReference | None:
+    """An .npy/.npz file above the size limit whose headers show plain numbers only: listed as
+    clean (no load unpickles it), not unread. None when that cannot be shown."""
+    suffix = _suffix(relpath)
+    if suffix not in (".npy", ".npz") or not numeric_numpy(suffix, fh):
+        return None
+    return oversized_or_file_reference(relpath, {"format": "numpy" if suffix == ".npy" else "numpy-zip", "scan": "clean"})

@@ -233,3 +233,45 @@ def test_pickle_and_dill_files_are_scanned(tmp_path):
     for name in ("state.pickle", "pipeline.dill", "MODEL.PKL"):
         d = detail(name, payload(tmp_path / "pwned"))
         assert d["scan"] == "dangerous", name
+
+
+def test_numpy_files_too_large_to_read_are_judged_by_their_headers(tmp_path, monkeypatch):
+    """Above the weight-file size limit, an .npy/.npz of plain numbers is listed clean (its headers
+    say no load unpickles it); one holding objects, or whose headers do not say, is unread."""
+    import numpy as np
+
+    from aiospo_ci.scan import runner
+
+    monkeypatch.setattr(runner, "MAX_WEIGHT_BYTES", 4096)
+    np.save(tmp_path / "embeddings.npy", np.zeros(10_000, dtype=np.float32))
+    np.savez(tmp_path / "index.npz", vectors=np.ones((100, 64)), ids=np.arange(100))
+    objects = np.empty(600, dtype=object)
+    objects[:] = [{"row": i} for i in range(600)]
+    np.save(tmp_path / "rows.npy", objects, allow_pickle=True)
+    np.savez(tmp_path / "mixed.npz", vectors=np.ones((100, 64)), rows=objects)
+    (tmp_path / "fake.npy").write_bytes(b"\x93NUMPY\x01\x00\xff\xff{'descr': '<f4'" + b" " * 9000)
+    result = runner.scan_paths(tmp_path, cache_dir=tmp_path / ".cache", jobs=1)
+    scans = {r.file: dict(r.detail)["scan"] for r in result.references}
+    assert scans == {"embeddings.npy": "clean", "index.npz": "clean", "rows.npy": "error", "mixed.npz": "error",
+                     "fake.npy": "error"}
+    assert sorted((u.file, u.cause) for u in result.unread) == [
+        ("fake.npy", "weights-too-large"), ("mixed.npz", "weights-too-large"), ("rows.npy", "weights-too-large"),
+    ]
+
+
+def test_a_large_numeric_npz_member_is_clean_and_a_large_object_member_too_large(monkeypatch):
+    """The pickle bound applies to what a load would unpickle, not to arrays of numbers."""
+    import numpy as np
+
+    from aiospo_ci.scan import weights
+
+    monkeypatch.setattr(weights, "PICKLE_BYTES", 10_000)
+    buf = io.BytesIO()
+    np.savez(buf, big=np.zeros(50_000))
+    assert detail("data/big.npz", buf.getvalue()) == {"format": "numpy-zip", "scan": "clean"}
+    objects = np.empty(2_000, dtype=object)
+    objects[:] = [{"row": i} for i in range(2_000)]
+    buf = io.BytesIO()
+    np.savez(buf, rows=objects)
+    d = detail("data/rows.npz", buf.getvalue())
+    assert d["scan"] == "error" and "array of objects" in d["error"]
