@@ -129,6 +129,7 @@ APIS: tuple[Api, ...] = (
     Api("huggingface_hub.snapshot_download", ((0, "repo_id"),), repo_type_kw="repo_type", markers=(b"_download",)),
     Api("huggingface_hub.file_download.hf_hub_download", ((0, "repo_id"),), repo_type_kw="repo_type",
         markers=(b"_download",)),
+    Api("huggingface_hub.hf_hub_url", ((0, "repo_id"),), repo_type_kw="repo_type", markers=(b"hf_hub_url",)),
     Api("huggingface_hub.HfApi.model_info", ((0, "repo_id"),), markers=(b"model_info",)),
     Api("huggingface_hub.HfApi.dataset_info", ((0, "repo_id"),), kind="dataset", markers=(b"dataset_info",)),
     Api("huggingface_hub.model_info", ((0, "repo_id"),), markers=(b"model_info",)),
@@ -151,6 +152,12 @@ APIS: tuple[Api, ...] = (
     # --- vLLM, mlx-lm -------------------------------------------------------------------------
     Api("vllm.LLM", ((0, "model"), (None, "tokenizer")), markers=(b"vllm",)),
     Api("vllm.entrypoints.llm.LLM", ((0, "model"), (None, "tokenizer")), markers=(b"vllm",)),
+    # TensorRT-LLM's and SGLang's offline engines, and FastEmbed's models: Hub ids by default
+    Api("tensorrt_llm.LLM", ((0, "model"), (None, "tokenizer")), markers=(b"tensorrt_llm",)),
+    Api("tensorrt_llm.llmapi.LLM", ((0, "model"), (None, "tokenizer")), markers=(b"tensorrt_llm",)),
+    Api("sglang.Engine", ((None, "model_path"), (None, "tokenizer_path")), revision_kw="revision", markers=(b"sglang",)),
+    Api("fastembed.*Embedding", ((0, "model_name"),), revision_kw=None, markers=(b"fastembed",)),
+    Api("fastembed.*CrossEncoder", ((0, "model_name"),), revision_kw=None, markers=(b"fastembed",)),
     Api("mlx_lm.load", ((0, "path_or_hf_repo"),), revision_kw=None, markers=(b"mlx_lm",)),
     Api("mlx_lm.utils.load", ((0, "path_or_hf_repo"),), revision_kw=None, markers=(b"mlx_lm",)),
     Api("mlx_lm.utils.sharded_load", ((0, "repo"),), revision_kw=None, markers=(b"mlx_lm",)),
@@ -222,6 +229,7 @@ _HF_PREFIXES = (b"hf://", b"hf-hub:")  # found by one search for b"hf"
 IMPORT_GATES: dict[str, tuple[bytes, ...] | None] = {
     "transformers": None, "diffusers": None, "peft": None, "unsloth": None, "llama_cpp": None,
     "sentence_transformers": None, "huggingface_hub": None, "vllm": None, "mlx_lm": None,
+    "tensorrt_llm": None, "sglang": None, "fastembed": None,
     "timm": (b"create_model",), "open_clip": None, "datasets": (b"load_dataset", b"load_metric"),
     "evaluate": (b"load(",), "optimum": None, "trl": (b"Trainer(",), "mlx": (b"load(",),
     "torch": (b"load(",), "pickle": (b"load(",), "_pickle": (b"load(",), "cloudpickle": (b"load(",),

@@ -403,3 +403,32 @@ def test_mlx_loads_sharded_and_weights():
         ("mlx-community/Qwen3-30B-A3B-4bit", "huggingface", "mlx_lm.utils.sharded_load"),
         ("adapters/adapters.safetensors", "local", "mlx.core.load"),
     ]
+
+
+# -- engines and embedders that take Hub ids (their documentation's examples) --------------------
+
+def test_tensorrt_llm_sglang_fastembed_and_hf_hub_url():
+    got = refs("""
+        import sglang as sgl
+        from fastembed import TextEmbedding, SparseTextEmbedding
+        from fastembed.rerank.cross_encoder import TextCrossEncoder
+        from huggingface_hub import hf_hub_url
+        from tensorrt_llm import LLM, SamplingParams
+
+        llm = LLM(model="TinyLlama/TinyLlama-1.1B-Chat-v1.0")
+        engine = sgl.Engine(model_path="qwen/qwen2.5-0.5b-instruct", revision="main")
+        dense = TextEmbedding("BAAI/bge-small-en-v1.5")
+        sparse = SparseTextEmbedding(model_name="prithivida/Splade_PP_en_v1")
+        url = hf_hub_url(repo_id="lysandre/arxiv-nlp", filename="config.json")
+        data = hf_hub_url("squad-org/squad-v2", "train.json", repo_type="dataset")
+        reranker = TextCrossEncoder(model_name="Xenova/ms-marco-MiniLM-L-6-v2")
+    """)
+    assert [(line, ident, kind, call, revision) for line, ident, kind, _, call, revision, _ in got] == [
+        (8, "TinyLlama/TinyLlama-1.1B-Chat-v1.0", "model", "tensorrt_llm.LLM", None),
+        (9, "qwen/qwen2.5-0.5b-instruct", "model", "sglang.Engine", "main"),
+        (10, "BAAI/bge-small-en-v1.5", "model", "fastembed.TextEmbedding", None),
+        (11, "prithivida/Splade_PP_en_v1", "model", "fastembed.SparseTextEmbedding", None),
+        (12, "lysandre/arxiv-nlp", "model", "huggingface_hub.hf_hub_url", None),
+        (13, "squad-org/squad-v2", "dataset", "huggingface_hub.hf_hub_url", None),
+        (14, "Xenova/ms-marco-MiniLM-L-6-v2", "model", "fastembed.rerank.cross_encoder.TextCrossEncoder", None),
+    ]
