@@ -259,3 +259,45 @@ def test_a_parameter_defaulting_to_none_is_whatever_the_caller_passes():
             return AutoModel.from_pretrained(model_id)
     """)
     assert [(r.id, r.source) for r in refs] == [("dataset_id", "unresolved"), ("org/default", "huggingface")]
+
+
+def test_keyword_spreads_the_scan_cannot_read_may_carry_trust_remote_code(tmp_path):
+    """`**kwargs` from elsewhere, or a dict changed after it was built, may hold
+    trust_remote_code=True: flagged unresolved (judged by scan/unresolved-argument), never read
+    as the safe default. Spreads of fixed keys, and calls that take no such argument, are not."""
+    found = scan("""
+        from huggingface_hub import hf_hub_download
+        from transformers import AutoModel, pipeline
+
+        FIXED = {"torch_dtype": "auto", "device_map": "cpu"}
+        AutoModel.from_pretrained("org/fixed-keys", **FIXED)
+        AutoModel.from_pretrained("org/dict-call", **dict(low_cpu_mem_usage=True))
+
+        def load(name_kwargs, **kwargs):
+            AutoModel.from_pretrained("org/from-parameters", **kwargs)
+            hf_hub_download("org/download", "config.json", **kwargs)
+
+        changed = {"torch_dtype": "auto"}
+        changed["trust_remote_code"] = True
+        AutoModel.from_pretrained("org/changed-later", **changed)
+        pipeline("text-generation", model="org/built", **{**FIXED, **load_options()})
+        AutoModel.from_pretrained("org/explicit", trust_remote_code=False, **load_options())
+    """)
+    flagged = {r.id: dict(r.detail).get("trust_remote_code_expression") for r in found if "trust_remote_code_unresolved" in r.flags}
+    assert flagged == {
+        "org/from-parameters": "<maybe in **kwargs>",
+        "org/changed-later": "<maybe in **changed>",
+        "org/built": "<maybe in **{**FIXED, **load_options()}>",
+    }
+    assert {r.id for r in found} >= {"org/fixed-keys", "org/dict-call", "org/download", "org/explicit"}
+
+    (tmp_path / "app.py").write_text("from transformers import AutoModel\n\ndef load(**kwargs):\n"
+                                     "    return AutoModel.from_pretrained('org/m', revision='0' * 40, **kwargs)\n")
+    from aiospo_ci.cli import main
+
+    assert main(["check", "--offline", "--cache-dir", str(tmp_path / ".cache"), "--format", "json",
+                 "--output", str(tmp_path / "out.json"), str(tmp_path)]) in (0, 1)
+    import json
+
+    rules = {(f["rule"], f["severity"]) for f in json.loads((tmp_path / "out.json").read_text())["findings"]}
+    assert ("scan/unresolved-argument", "warn") in rules
