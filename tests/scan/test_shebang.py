@@ -50,7 +50,9 @@ def test_extensionless_scripts_are_read_by_the_scanner_their_shebang_names(tmp_p
     _write(tmp_path, "bin/fetch", "#!/bin/bash\nset -e\n" + SH_LOAD.format(name="shell-script"))
     _write(tmp_path, ".profile", "#!/bin/sh\n" + SH_LOAD.format(name="dotfile"))  # a login shell's, not the build's
     _write(tmp_path, "bin/report", "#!/usr/bin/perl\n# " + PY_LOAD.format(name="perl"))
-    _write(tmp_path, "NOTES", PY_LOAD.format(name="no-shebang"))  # text, not a script: not code that runs
+    _write(tmp_path, "scripts/train", PY_LOAD.format(name="no-shebang-python"))  # run as `python scripts/train`
+    _write(tmp_path, "scripts/fetch", "set -e\n" + SH_LOAD.format(name="no-shebang-shell"))  # `bash scripts/fetch`
+    _write(tmp_path, "NOTES", "Load it with AutoModel.from_pretrained('org/prose') from transformers.\n")  # not Python
     _write(tmp_path, "Makefile", "#!/usr/bin/env python3\nfetch:\n\t" + SH_LOAD.format(name="makefile"))
     result = scan_paths(tmp_path, cache_dir=tmp_path / ".cache")
     got = {(r.file, r.line, r.id, r.flags) for r in result.references}
@@ -58,6 +60,8 @@ def test_extensionless_scripts_are_read_by_the_scanner_their_shebang_names(tmp_p
         ("bin/train", 3, "org/python-script", ("trust_remote_code",)),
         ("bin/fetch", 3, "org/shell-script", ()),
         ("Makefile", 3, "org/makefile", ()),  # the shell scanner's, once: the shebang scanner leaves it
+        ("scripts/train", 2, "org/no-shebang-python", ("trust_remote_code",)),
+        ("scripts/fetch", 2, "org/no-shebang-shell", ()),
     }
     assert result.unread == ()
 
@@ -65,7 +69,8 @@ def test_extensionless_scripts_are_read_by_the_scanner_their_shebang_names(tmp_p
 def test_binaries_and_large_files_without_an_extension_cost_nothing(tmp_path):
     """An executable, a large data file and a file with NUL bytes are not scripts: not unread."""
     _write(tmp_path, "bin/tool", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 64)
-    _write(tmp_path, "data/blob", b"\x00" * 1000 + b'AutoModel.from_pretrained("org/in-a-blob")')
+    _write(tmp_path, "data/blob", b"\x00" * 1000 + b'from transformers import AutoModel\nAutoModel.from_pretrained("org/in-a-blob")'
+           b"\nhf download org/in-a-blob\n")
     _write(tmp_path, "data/huge", b"x" * (MAX_TEXT_BYTES + 10) + b'from_pretrained("org/late")')
     result = scan_paths(tmp_path, cache_dir=tmp_path / ".cache")
     assert result.references == () and result.unread == ()
