@@ -149,10 +149,7 @@ _globals(r) := r.detail.dangerous_globals if {
 
 # METADATA
 # title: Committed model file could not be scanned
-# description: >-
-#   A committed weight file could not be scanned (corrupt, truncated or an unknown format) and the
-#   scan did not report it unread: scan/unreadable judges the files it reports, so this rule is
-#   the backstop for documents that carry only the reference.
+# description: A committed weight file could not be scanned (corrupt, truncated or an unknown format).
 # custom:
 #   id: security/file-scan-error
 #   severity: warn
@@ -160,13 +157,7 @@ findings contains lib.finding("security/file-scan-error", "warn", msg, r.index) 
 	some r in input.references
 	r.source == "file"
 	r.detail.scan == "error"
-	not _reported_unread(r.file)
 	msg := sprintf("%s is a committed model file that could not be scanned for dangerous imports, so it may run code when loaded. Check the file, or replace it with a safetensors file.", [r.id])
-}
-
-_reported_unread(file) if {
-	some u in input.unread
-	u.file == file
 }
 
 # METADATA

@@ -64,13 +64,6 @@ test_unscannable_file_warns if {
 	fx.has(_eval_security({}, {}, {"source": "file", "facts": null, "detail": {"scan": "error"}}), "security/file-scan-error", "warn", 0)
 }
 
-# The scan reports the file unread too: scan/unreadable judges it, once.
-test_unscannable_file_reported_unread_is_left_to_scan_unreadable if {
-	unread := [{"file": "src/app.py", "cause": "weights-error", "reason": "not a readable zip archive", "line": null}]
-	fs := _eval_security({}, {}, {"source": "file", "facts": null, "detail": {"scan": "error"}}) with input.unread as unread
-	fx.lacks(fs, "security/file-scan-error")
-}
-
 test_hub_scan_unsafe_denied if {
 	fx.has(_eval_security({}, {"security_status": "unsafe"}, {}), "security/hub-scan-unsafe", "deny", 0)
 	count(_eval_security({}, {"security_status": "unscanned"}, {})) == 0
