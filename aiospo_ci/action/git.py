@@ -10,6 +10,7 @@ differs from the container's user.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -29,6 +30,7 @@ _OVERRIDES = {
 #: Tree entry modes: regular file, executable, symlink (gitlinks, 160000, are submodules).
 _FILE_MODES = {"100644", "100755"}
 _LINK_MODE = "120000"
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
 
 class GitError(Exception):
@@ -165,15 +167,48 @@ class Git:
             if not safe_relative(entry.path):
                 raise GitError(f"commit {sha[:12]} holds the path {entry.path!r}, which no checkout would write")
         written = 0
+        lfs_objects: Path | None = None
         for entry, data in zip(entries, self.blobs([e.oid for e in entries])):
             target = dest.joinpath(*PurePosixPath(entry.path).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
+            written += 1
             if entry.mode == _LINK_MODE:
                 os.symlink(os.fsdecode(data), target)
-            else:
-                target.write_bytes(data)
-            written += 1
+                continue
+            if data.startswith(_LFS_POINTER):
+                if lfs_objects is None:
+                    common = self.run("rev-parse", "--path-format=absolute", "--git-common-dir").strip()
+                    lfs_objects = Path(os.fsdecode(common)) / "lfs" / "objects"
+                if write_lfs_object(data, lfs_objects, target):
+                    continue
+            target.write_bytes(data)
         return written
+
+
+def write_lfs_object(pointer: bytes, objects: Path, target: Path) -> bool:
+    """Write what a checkout with `lfs: true` writes for a Git LFS pointer: the object from git's
+    LFS store, copied in chunks, when it is there and its size and sha256 match the pointer. False
+    (nothing written) otherwise: the caller writes the pointer, which the weight scanner reports
+    unread."""
+    fields = dict(line.split(b" ", 1) for line in pointer.splitlines() if b" " in line)
+    oid = fields.get(b"oid", b"").removeprefix(b"sha256:").decode("ascii", "replace")
+    size = fields.get(b"size", b"")
+    if not re.fullmatch(r"[0-9a-f]{64}", oid) or not size.isdigit():
+        return False
+    digest = hashlib.sha256()
+    try:
+        with open(objects / oid[:2] / oid[2:4] / oid, "rb") as src, open(target, "wb") as out:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                digest.update(chunk)
+                out.write(chunk)
+            copied = out.tell()
+    except OSError:  # not fetched (FileNotFoundError) or unreadable: the pointer stands
+        target.unlink(missing_ok=True)
+        return False
+    if copied == int(size) and digest.hexdigest() == oid:
+        return True
+    target.unlink(missing_ok=True)
+    return False
 
 
 def safe_relative(path: str) -> bool:

@@ -32,6 +32,7 @@ WEIGHT_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".dill", "
 # Files a loader may unpickle: numpy's too (`np.load(allow_pickle=True)` on an object array).
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".dill", ".joblib", ".npy", ".npz")
 _NPY_MAGIC = b"\x93NUMPY"
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 _HEADER_READ = 64 * 1024  # enough for any .npy header numpy writes (it caps them at 10,000 bytes)
 _TORCH_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt")
 # A read per opcode, and one more for most arguments.
@@ -408,6 +409,15 @@ class WeightsScanner(Scanner):
         fmt = detect_format(suffix, data)
         detail: dict[str, str] = {"format": fmt}
         gaps: list[Gap] = []
+        if data.startswith(_LFS_POINTER):
+            # A checkout without `lfs: true` holds the pointer, not the weights: they were not read.
+            detail["format"] = "git-lfs-pointer"
+            if suffix in PICKLE_SUFFIXES:
+                detail["scan"] = "error"
+                detail["error"] = "a Git LFS pointer: the file's content is not in the checkout"
+                gaps.append(Gap("weights-error", "a Git LFS pointer, not the weights: fetch them (actions/checkout with "
+                                                 "lfs: true, or git lfs pull) so the scan reads them"))
+            return [oversized_or_file_reference(relpath, detail)], gaps
         if suffix in PICKLE_SUFFIXES and fmt not in ("safetensors", "gguf", "hdf5"):
             verdict = pickle_scan(relpath, suffix, data, fmt)
             if verdict.dangerous:

@@ -275,3 +275,20 @@ def test_a_large_numeric_npz_member_is_clean_and_a_large_object_member_too_large
     np.savez(buf, rows=objects)
     d = detail("data/rows.npz", buf.getvalue())
     assert d["scan"] == "error" and "array of objects" in d["error"]
+
+
+def test_a_git_lfs_pointer_is_not_taken_for_the_weights(tmp_path):
+    """actions/checkout fetches no LFS objects by default: a pickle-based file that is still its
+    pointer was not read, so it is unread (denied by default), never clean."""
+    from aiospo_ci.scan.runner import scan_paths
+
+    pointer = ("version https://git-lfs.github.com/spec/v1\n"
+               "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n")
+    (tmp_path / "pytorch_model.bin").write_text(pointer)
+    (tmp_path / "model.safetensors").write_text(pointer)
+    result = scan_paths(tmp_path, cache_dir=tmp_path / ".cache")
+    details = {r.file: dict(r.detail) for r in result.references}
+    assert details["pytorch_model.bin"]["format"] == "git-lfs-pointer" and details["pytorch_model.bin"]["scan"] == "error"
+    assert details["model.safetensors"] == {"format": "git-lfs-pointer"}  # no code in safetensors: listed only
+    assert [(u.file, u.cause) for u in result.unread] == [("pytorch_model.bin", "weights-error")]
+    assert "lfs: true" in result.unread[0].reason
