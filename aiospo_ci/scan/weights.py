@@ -19,6 +19,7 @@ runs out of these bounds, or that picklescan cannot read, is scanned `error` and
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -418,6 +419,11 @@ class WeightsScanner(Scanner):
                 gaps.append(Gap("weights-error", "a Git LFS pointer, not the weights: fetch them (actions/checkout with "
                                                  "lfs: true, or git lfs pull) so the scan reads them"))
             return [oversized_or_file_reference(relpath, detail)], gaps
+        if fmt in ("hdf5", "keras") and suffix in (".h5", ".keras"):
+            problem = _keras_lambda(detail, data, fmt)
+            if problem:
+                gaps.append(Gap("weights-error", f"a Keras file whose configuration could not be read: {problem}"))
+            return [oversized_or_file_reference(relpath, detail)], gaps
         if suffix in PICKLE_SUFFIXES and fmt not in ("safetensors", "gguf", "hdf5"):
             verdict = pickle_scan(relpath, suffix, data, fmt)
             if verdict.dangerous:
@@ -434,6 +440,37 @@ class WeightsScanner(Scanner):
             elif verdict.error:
                 gaps.append(Gap("weights-error", f"a weight file picklescan could not read: {verdict.error}"))
         return [oversized_or_file_reference(relpath, detail)], gaps
+
+
+# A Lambda layer in a Keras model's configuration: its function is stored as marshalled Python
+# bytecode, which TF-Keras 2 runs when it loads an .h5 file (Keras 3 only with safe_mode=False).
+_KERAS_LAMBDA = re.compile(rb'"class_name"\s*:\s*"Lambda"')
+_KERAS_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+def _keras_lambda(detail: dict[str, str], data: bytes, fmt: str) -> str | None:
+    """Fill `detail` with the scan of a Keras file's configuration (an .h5 file's model_config
+    attribute is stored as plain text; a .keras archive holds config.json). The problem, if the
+    configuration could not be read."""
+    if fmt == "keras":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                info = archive.getinfo("config.json")
+                if info.file_size > _KERAS_CONFIG_BYTES:
+                    problem = f"its config.json holds {info.file_size} bytes, more than the {_KERAS_CONFIG_BYTES} the scan reads"
+                    detail.update(scan="error", error=problem)
+                    return problem
+                with archive.open(info) as f:
+                    data = f.read(_KERAS_CONFIG_BYTES + 1)
+        except Exception as e:  # noqa: BLE001 - zipfile raises assorted errors on crafted input
+            problem = f"{type(e).__name__}: {e}"[:200]
+            detail.update(scan="error", error=problem)
+            return problem
+    if _KERAS_LAMBDA.search(data):
+        detail.update(scan="dangerous", dangerous_globals="keras.layers.Lambda")
+    else:
+        detail["scan"] = "clean"
+    return None
 
 
 def oversized_or_file_reference(relpath: str, detail: dict[str, str]) -> ModelReference:

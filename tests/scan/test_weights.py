@@ -58,8 +58,8 @@ def test_non_pickle_formats_are_listed_without_a_pickle_scan():
     header = b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'
     assert detail("m.safetensors", struct.pack("<Q", len(header)) + header + b"\0" * 4) == {"format": "safetensors"}
     assert detail("m.gguf", b"GGUF\x03\0\0\0") == {"format": "gguf"}
-    assert detail("m.h5", b"\x89HDF\r\n\x1a\n") == {"format": "hdf5"}
     assert detail("m.onnx", b"\x08\x07") == {"format": "onnx"}
+    assert detail("m.h5", b"\x89HDF\r\n\x1a\n") == {"format": "hdf5", "scan": "clean"}  # its Keras configuration is read
 
 
 def test_too_large_weight_file_is_still_listed():
@@ -292,3 +292,36 @@ def test_a_git_lfs_pointer_is_not_taken_for_the_weights(tmp_path):
     assert details["model.safetensors"] == {"format": "git-lfs-pointer"}  # no code in safetensors: listed only
     assert [(u.file, u.cause) for u in result.unread] == [("pytorch_model.bin", "weights-error")]
     assert "lfs: true" in result.unread[0].reason
+
+
+def _keras_config(lambda_layer: bool) -> bytes:
+    import json
+
+    layers = [{"class_name": "InputLayer", "config": {"batch_shape": [None, 4]}},
+              {"class_name": "Dense", "config": {"units": 2}}]
+    if lambda_layer:  # what Keras writes for Lambda(lambda x: ...): the function as base64 bytecode
+        layers.append({"class_name": "Lambda", "config": {"function": {"class_name": "__lambda__",
+                       "config": {"code": "4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMEAAAAfABTAKkBTqkAqQHaAXhyAgAAAHICAAAA"}}}})
+    return json.dumps({"class_name": "Sequential", "config": {"layers": layers}}).encode()
+
+
+def test_keras_lambda_layers_are_code_in_the_configuration():
+    """A Lambda layer's function is marshalled bytecode that TF-Keras runs when it loads an .h5
+    file: dangerous. The .h5 model_config attribute is plain text in the file; a .keras archive
+    keeps it in config.json."""
+    h5 = b"\x89HDF\r\n\x1a\n" + b"\x00" * 64 + b"model_config" + b"\x00" * 8
+    assert detail("m.h5", h5 + _keras_config(True)) == {
+        "format": "hdf5", "scan": "dangerous", "dangerous_globals": "keras.layers.Lambda"}
+    assert detail("m.h5", h5 + _keras_config(False)) == {"format": "hdf5", "scan": "clean"}
+    for with_lambda, scan in ((True, "dangerous"), (False, "clean")):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("metadata.json", '{"keras_version": "3.6.0"}')
+            z.writestr("config.json", _keras_config(with_lambda))
+            z.writestr("model.weights.h5", b"\x89HDF\r\n\x1a\n")
+        assert detail("m.keras", buf.getvalue())["scan"] == scan
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("model.weights.h5", b"\x89HDF\r\n\x1a\n")
+    d = detail("broken.keras", buf.getvalue())
+    assert d["scan"] == "error" and "config.json" in d["error"]

@@ -125,7 +125,8 @@ findings contains lib.finding("security/pickle-load", action, msg, r.index) if {
 # title: Committed model file with dangerous imports
 # description: >-
 #   A weight file committed to the repository was scanned (without unpickling) and imports
-#   callables that can execute code, such as os.system or builtins.eval.
+#   callables that can execute code, such as os.system or builtins.eval, or is a Keras model
+#   whose configuration holds a Lambda layer (marshalled Python bytecode).
 # related_resources:
 #   - ref: https://github.com/mmaitre314/picklescan
 #     description: picklescan
@@ -139,8 +140,13 @@ findings contains lib.finding("security/dangerous-file", action, msg, r.index) i
 	r.detail.scan == "dangerous"
 	action := lib.setting_for(r, ["vetting", "dangerous_file"])
 	lib.reported(action)
-	msg := sprintf("%s is a committed model file whose pickle imports %s, which can execute code when it is loaded. Delete it and load weights from a safetensors file.", [r.id, _globals(r)])
+	msg := sprintf("%s is a committed model file whose %s %s, which can execute code when it is loaded. Delete it and load weights from a safetensors file.", [r.id, _carrier(r), _globals(r)])
 }
+
+# Keras files carry code in their configuration (a Lambda layer's bytecode), the rest in a pickle.
+_carrier(r) := "Keras configuration holds" if {
+	r.detail.format in {"hdf5", "keras"}
+} else := "pickle imports"
 
 _globals(r) := r.detail.dangerous_globals if {
 	is_string(r.detail.dangerous_globals)

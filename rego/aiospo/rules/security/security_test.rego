@@ -54,6 +54,15 @@ test_dangerous_committed_file_denied if {
 	f.rule == "security/dangerous-file"
 	f.severity == "deny"
 	contains(f.message, "os.system")
+	contains(f.message, "whose pickle imports")
+}
+
+test_keras_lambda_layer_denied_as_code_in_the_configuration if {
+	fields := {"source": "file", "facts": null, "detail": {"format": "hdf5", "scan": "dangerous", "dangerous_globals": "keras.layers.Lambda"}}
+	some f in _eval_security({}, {}, fields)
+	f.rule == "security/dangerous-file"
+	f.severity == "deny"
+	contains(f.message, "whose Keras configuration holds keras.layers.Lambda")
 }
 
 test_clean_committed_file_passes if {
