@@ -466,11 +466,31 @@ def _keras_lambda(detail: dict[str, str], data: bytes, fmt: str) -> str | None:
             problem = f"{type(e).__name__}: {e}"[:200]
             detail.update(scan="error", error=problem)
             return problem
-    if _KERAS_LAMBDA.search(data):
+    if _KERAS_LAMBDA.search(data) or (b"\\u" in data and _escaped_lambda(data)):
         detail.update(scan="dangerous", dangerous_globals="keras.layers.Lambda")
     else:
         detail["scan"] = "clean"
     return None
+
+
+# Any short JSON string pair "key": "value", escapes included: Keras reads its configuration with a
+# JSON parser, so "class_n\u0061me": "L\u0061mbda" is a Lambda layer too.
+_JSON_PAIR = re.compile(rb'"((?:[^"\\\x00-\x1f]|\\.){1,80})"\s*:\s*"((?:[^"\\\x00-\x1f]|\\.){1,80})"')
+
+
+def _escaped_lambda(data: bytes) -> bool:
+    import json
+
+    for m in _JSON_PAIR.finditer(data):
+        if b"\\" not in m.group(0):
+            continue
+        try:
+            key, value = (json.loads(b'"' + g + b'"') for g in m.groups())
+        except ValueError:
+            continue
+        if key == "class_name" and value == "Lambda":
+            return True
+    return False
 
 
 def oversized_or_file_reference(relpath: str, detail: dict[str, str]) -> ModelReference:
