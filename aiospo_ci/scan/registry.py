@@ -34,7 +34,8 @@ _BY_NAME: tuple[Scanner, ...] = (
     WeightsScanner(),
 )
 # Scripts without an extension go to the Python or shell scanner their `#!` line names.
-SCANNERS: tuple[Scanner, ...] = (*_BY_NAME, ShebangScanner(_BY_NAME[0], _BY_NAME[7], _BY_NAME))
+_SHEBANG = ShebangScanner(_BY_NAME[0], _BY_NAME[7], _BY_NAME)
+SCANNERS: tuple[Scanner, ...] = (*_BY_NAME, _SHEBANG)
 
 
 def _extension_lowered(relpath: str) -> str:
@@ -42,17 +43,29 @@ def _extension_lowered(relpath: str) -> str:
     Windows and macOS checkouts do not tell the two apart, so neither does the scan."""
     folder, slash, base = relpath.rpartition("/")
     stem, dot, extension = base.rpartition(".")
-    return f"{folder}{slash}{stem}{dot}{extension.lower()}" if dot else relpath
+    if not dot or extension.islower() or not any(c.isupper() for c in extension):
+        return relpath  # the same object: scanners_for asks once
+    return f"{folder}{slash}{stem}{dot}{extension.lower()}"
 
 
 def scanners_for(relpath: str) -> tuple[Scanner, ...]:
-    """The scanners that read a file at this relative path (often none)."""
+    """The scanners that read a file at this relative path (often none). Called for every file a
+    walk lists, so the shebang scanner, which claims only what no other scanner does, is asked
+    last and only about names without a dot."""
     lowered = _extension_lowered(relpath)
-    return tuple(s for s in SCANNERS if s.handles(relpath) or (lowered != relpath and s.handles(lowered)))
+    found = tuple(s for s in _BY_NAME if s.handles(relpath) or (lowered is not relpath and s.handles(lowered)))
+    if found or "." in relpath[relpath.rfind("/") + 1:]:
+        return found
+    return (_SHEBANG,)
 
 
 def is_wanted(relpath: str) -> bool:
-    return bool(scanners_for(relpath))
+    """scanners_for(relpath) is not empty, stopping at the first scanner that claims the path
+    (this runs for every file a walk lists)."""
+    lowered = _extension_lowered(relpath)
+    if any(s.handles(relpath) or (lowered is not relpath and s.handles(lowered)) for s in _BY_NAME):
+        return True
+    return "." not in relpath[relpath.rfind("/") + 1:]
 
 
 def fingerprint() -> str:
