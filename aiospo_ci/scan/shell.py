@@ -21,9 +21,9 @@ import shlex
 from aiospo_ci.model import ModelReference
 from aiospo_ci.scan import hubid
 from aiospo_ci.scan.configs import decode_text
-from aiospo_ci.scan.interface import Scanner
+from aiospo_ci.scan.interface import ScanFailure, Scanner
 
-_MARKERS = (b"download", b"vllm", b"model-id", b"hf-repo", b"-hf", b"hf.co/", b"huggingface.co/", b"--model", b"--base",
+_MARKERS = (b"download", b"vllm", b"ADD ", b"model-id", b"hf-repo", b"-hf", b"hf.co/", b"huggingface.co/", b"--model", b"--base",
             b"--pretrained", b"--dataset", b"--tokenizer", b"wget", b"curl", b"aria2c")
 
 # Training and serving flags: the value names a model (or a dataset). `--model` alone is also
@@ -226,6 +226,10 @@ def find_commands(text: str, modelfile: bool = False) -> tuple[list[_Found], lis
                 else:
                     continue
                 found.append(_Found(n, value, f"shell:{flag}", kind=_MODEL_FLAGS[flag]))
+            elif i == 0 and w == "ADD":  # a Dockerfile's ADD fetches a URL into the image
+                for url in rest:
+                    if url.startswith(("http://", "https://")):
+                        found.append(_Found(n, url, "shell:ADD"))
             elif base in _FETCHERS or (base == "git" and rest[:1] == ["clone"]) or (base in ("pip", "pip3") and "install" in rest[:2]):
                 for url in rest:
                     if url.startswith(("http://", "https://")) and (base in _FETCHERS or hubid.parse_hub_url(url)):
@@ -255,7 +259,7 @@ def _downloaded(value: str, call: str, line: int, cell: int | None, relpath: str
     if t is not None:
         return ModelReference(file=relpath, line=line, cell=cell, id=t.id, kind=t.kind, source="huggingface",  # type: ignore[arg-type]
                               call=call, revision=t.revision, pin=hubid.classify_pin(t.revision))  # type: ignore[arg-type]
-    if call.split(" ")[0] not in ("shell:wget", "shell:curl", "shell:aria2c"):
+    if call.split(" ")[0] not in ("shell:wget", "shell:curl", "shell:aria2c", "shell:ADD"):
         return None
     from urllib.parse import urlsplit
 
@@ -269,11 +273,44 @@ def _downloaded(value: str, call: str, line: int, cell: int | None, relpath: str
     return None
 
 
+_PYTHON_COMMAND = re.compile(r"(?:python|pypy)[0-9.]*")
+
+
+def _inline_python(relpath: str, lines: list[tuple[int, str]],
+                   line_map: list[tuple[int | None, int]] | None) -> list[ModelReference]:
+    """The loads in `python -c "..."` commands (a Dockerfile's `RUN python -c "from
+    sentence_transformers import ...; SentenceTransformer('org/name')"` bakes a model into the
+    image), read by the Python scanner and placed on the command's line."""
+    import dataclasses
+
+    from aiospo_ci.scan.python import PythonScanner
+
+    refs: list[ModelReference] = []
+    for n, line in lines:
+        if "-c" not in line or "python" not in line and "pypy" not in line:
+            continue
+        exec_form = _EXEC_FORM.match(line)
+        words = _exec_words(exec_form) if exec_form else _words(line)
+        for i, w in enumerate(words):
+            if not _PYTHON_COMMAND.fullmatch(w.rsplit("/", 1)[-1]) or "-c" not in words[i + 1:i + 4]:
+                continue
+            at_code = words.index("-c", i + 1) + 1
+            if at_code >= len(words):
+                continue
+            cell, at = line_map[n - 1] if line_map is not None and 1 <= n <= len(line_map) else (None, n)
+            try:
+                found = PythonScanner().scan(relpath, words[at_code].encode("utf-8", "surrogatepass"))
+            except ScanFailure:
+                continue  # code Python cannot read is code `python -c` cannot run
+            refs.extend(dataclasses.replace(ref, line=at, cell=cell, column=None) for ref in found)
+    return refs
+
+
 def references(relpath: str, text: str, modelfile: bool = False,
                line_map: list[tuple[int | None, int]] | None = None) -> list[ModelReference]:
     found, lines = find_commands(text, modelfile)
     variables = _Vars(lines)
-    refs = []
+    refs = [] if modelfile else _inline_python(relpath, lines, line_map)
     for f in found:
         value, overridable_by = variables.resolve(f.word)
         cell, line = (None, f.line)
@@ -284,7 +321,7 @@ def references(relpath: str, text: str, modelfile: bool = False,
                                        source="unresolved", call=f.call))
             continue
         if value.startswith(("http://", "https://")) and f.call.startswith(("shell:wget", "shell:curl", "shell:aria2c", "shell:git",
-                                                                               "shell:pip")):
+                                                                               "shell:pip", "shell:ADD")):
             fetched = _downloaded(value, f.call, line, cell, relpath)
             if fetched is not None:
                 refs.append(fetched)
@@ -324,6 +361,13 @@ def references(relpath: str, text: str, modelfile: bool = False,
     return refs
 
 
+def _may_name_in_python(data: bytes) -> bool:
+    """The Python scanner's prefilter, for `python -c` code inside shell text."""
+    from aiospo_ci.scan.python_apis import may_reference
+
+    return may_reference(data, True)
+
+
 class ShellScanner(Scanner):
     name = "shell"
     version = "1"
@@ -339,7 +383,7 @@ class ShellScanner(Scanner):
         return is_workflow(relpath) and relpath.endswith((".yml", ".yaml"))
 
     def may_contain(self, data: bytes) -> bool:
-        return any(m in data for m in _MARKERS)
+        return any(m in data for m in _MARKERS) or (b"-c" in data and _may_name_in_python(data))
 
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
         return references(relpath, decode_text(data, "shell"))

@@ -268,3 +268,27 @@ def test_notebook_shell_lines_with_training_flags():
     refs = NotebookScanner().scan("n.ipynb", data)
     assert [(r.cell, r.line, r.id, r.kind) for r in refs] == [
         (1, 1, "google/flan-t5-base", "model"), (1, 1, "knkarthick/samsum", "dataset"), (1, 2, "openai/clip-vit-base-patch32", "model")]
+
+
+def test_dockerfiles_baking_models_into_the_image(tmp_path):
+    """The common ways a Dockerfile puts a model in the image: ADD of a Hub or weight URL, and
+    `python -c` code that loads it at build time (shell and exec form), read by the Python
+    scanner and placed on the RUN line."""
+    dockerfile = (
+        "FROM python:3.12-slim\n"
+        "ADD https://huggingface.co/org/added/resolve/main/model.safetensors /models/\n"
+        "ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/w/model.pt /m/\n"
+        "ADD requirements.txt /app/\n"
+        "RUN pip install sentence-transformers && \\\n"
+        '    python -c "from sentence_transformers import SentenceTransformer; SentenceTransformer(\'org/baked\')"\n'
+        'RUN ["python3", "-c", "from transformers import AutoModel; AutoModel.from_pretrained(\'org/exec-form\', trust_remote_code=True)"]\n'
+        'RUN python -c "$CODE" && python -c "print(1"\n'
+    )
+    (tmp_path / "Dockerfile").write_text(dockerfile)
+    refs = scan_paths(tmp_path, cache_dir=tmp_path / ".cache").references
+    assert [(r.line, r.id, r.source, r.call, r.flags) for r in refs] == [
+        (2, "org/added", "huggingface", "shell:ADD", ()),
+        (3, "https://example.com/w/model.pt", "file", "shell:ADD", ()),
+        (5, "org/baked", "huggingface", "sentence_transformers.SentenceTransformer", ()),
+        (7, "org/exec-form", "huggingface", "transformers.AutoModel.from_pretrained", ("trust_remote_code",)),
+    ]
