@@ -141,7 +141,6 @@ class PythonAnalysis:
         self.res = Resolver(self.mod)
         self.refs: list[ModelReference] = []
         self.gaps: list[Gap] = []
-        self._mutated: frozenset[str] | None = None
 
     def run(self) -> list[ModelReference]:
         """The references; `gaps` afterwards lists the calls that could not be analysed. One call
@@ -172,40 +171,6 @@ class PythonAnalysis:
             self.gaps.append(Gap("budget", f"more than {budget.RESOLVE_STEPS} value resolutions needed; the names not resolved "
                                            "by then are reported unresolved"))
         return self.refs
-
-    def _opaque_spread(self, call: ast.Call, scope: Scope, line: int) -> str | None:
-        """The text of the first `**spread` whose keys the scan cannot know: not a dict literal
-        or `dict(k=v)` with fixed keys (followed through names), or a dict this file changes
-        after building it (`kw["x"] = ...`, `kw.update(...)`, `kw |= ...`)."""
-        for kw in call.keywords:
-            if kw.arg is not None:
-                continue
-            if isinstance(kw.value, ast.Name) and kw.value.id in self._mutated_names():
-                return _text(kw.value)
-            found = self.res.expr_of(kw.value, scope, line, 0)
-            d = found[0] if found else None
-            if isinstance(d, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in d.keys):
-                continue
-            if (isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id == "dict" and not d.args
-                    and all(k.arg is not None for k in d.keywords)):
-                continue
-            return _text(kw.value)
-        return None
-
-    def _mutated_names(self) -> frozenset[str]:
-        """Names the file changes in place as a dict: item stores, update/setdefault, |=."""
-        if self._mutated is None:
-            names: set[str] = set()
-            for node in ast.walk(self.mod.module_scope.node):
-                if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) and isinstance(node.value, ast.Name):
-                    names.add(node.value.id)
-                elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
-                      and node.func.attr in ("update", "setdefault", "__setitem__")):
-                    names.add(node.func.value.id)
-                elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-                    names.add(node.target.id)
-            self._mutated = frozenset(names)
-        return self._mutated
 
     def _via_bases(self, q: str, api: Api | None, index: ApiIndex) -> Api | None:
         """A class defined in this file that derives from a table class (`class Encoder(
@@ -239,10 +204,10 @@ class PythonAnalysis:
         # (a variable from elsewhere, a flag or an environment variable that can change it) is
         # flagged unresolved and judged (scan/unresolved-argument), never read as the safe default.
         if "trust_remote_code" not in kwargs and api.source == "huggingface" and not api.paths_only and not api.repo_type_kw:
-            hidden = self._opaque_spread(call, scope, line)
+            hidden = self.res.opaque_spread(call, scope, line)
             if hidden is not None:  # `**kwargs` the scan cannot read may carry trust_remote_code=True
                 flags.add("trust_remote_code_unresolved")
-                detail["trust_remote_code_expression"] = f"<maybe in **{hidden}>"
+                detail["trust_remote_code_expression"] = f"<maybe in **{_text(hidden)}>"
         for name, unsafe in (("trust_remote_code", "trust_remote_code"), ("use_safetensors", "use_safetensors_false")):
             if name not in kwargs:
                 continue

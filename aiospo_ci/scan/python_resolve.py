@@ -66,6 +66,7 @@ class Resolver:
         self.steps = 0
         self.exhausted = False
         self._memo: dict[tuple[int, int, int], tuple[Any, int]] = {}
+        self._mutated: frozenset[str] | None = None
 
     def value(self, expr: ast.expr, scope: Scope, line: int, depth: int = 0) -> Any:
         """A Value, or UNRESOLVED."""
@@ -355,18 +356,51 @@ class Resolver:
             if kw.arg is not None:
                 out[kw.arg] = (kw.value, scope)
                 continue
-            found = self.expr_of(kw.value, scope, line, 0)
-            if found is None:
-                continue
-            d, dscope = found
-            if isinstance(d, ast.Dict):
-                for k, v in zip(d.keys, d.values):
-                    if isinstance(k, ast.Constant) and isinstance(k.value, str):
-                        out.setdefault(k.value, (v, dscope))
-            elif isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id == "dict":
-                for dkw in d.keywords:
-                    if dkw.arg is not None:
-                        out.setdefault(dkw.arg, (dkw.value, dscope))
+            for key, value in self._spread(kw.value, scope, line)[0]:
+                out.setdefault(key, value)
         return out
+
+    def opaque_spread(self, call: ast.Call, scope: Scope, line: int) -> ast.expr | None:
+        """The first `**spread` whose keys the scan cannot all know: not a dict literal or
+        `dict(k=v)` with fixed keys (followed through names), or a dict this file changes after
+        building it (`kw["x"] = ...`, `kw.update(...)`, `kw |= ...`)."""
+        for kw in call.keywords:
+            if kw.arg is not None:
+                continue
+            if isinstance(kw.value, ast.Name) and kw.value.id in self._mutated_names():
+                return kw.value
+            if not self._spread(kw.value, scope, line)[1]:
+                return kw.value
+        return None
+
+    def _spread(self, expr: ast.expr, scope: Scope, line: int) -> tuple[list[tuple[str, tuple[ast.expr, Scope]]], bool]:
+        """(the keys and values a `**expr` spread is known to pass, whether those are all of them)."""
+        found = self.expr_of(expr, scope, line, 0)
+        if found is None:
+            return [], False
+        d, dscope = found
+        if isinstance(d, ast.Dict):
+            items = [(k.value, (v, dscope)) for k, v in zip(d.keys, d.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+            return items, len(items) == len(d.keys)
+        if isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id == "dict":
+            items = [(k.arg, (k.value, dscope)) for k in d.keywords if k.arg is not None]
+            return items, not d.args and len(items) == len(d.keywords)
+        return [], False
+
+    def _mutated_names(self) -> frozenset[str]:
+        """Names the file changes in place as a dict: item stores, update/setdefault, |=
+        (worked out once per file, the first time a spread asks)."""
+        if self._mutated is None:
+            names: set[str] = set()
+            for node in ast.walk(self.mod.module_scope.node):
+                if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) and isinstance(node.value, ast.Name):
+                    names.add(node.value.id)
+                elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+                      and node.func.attr in ("update", "setdefault", "__setitem__")):
+                    names.add(node.func.value.id)
+                elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                    names.add(node.target.id)
+            self._mutated = frozenset(names)
+        return self._mutated
 
 
