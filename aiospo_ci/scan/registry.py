@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Iterator
 
 from aiospo_ci.scan.configs import EnvScanner, JsonScanner, ModelCardScanner, TomlScanner, YamlScanner
 from aiospo_ci.scan.interface import Scanner
@@ -48,24 +49,28 @@ def _extension_lowered(relpath: str) -> str:
     return f"{folder}{slash}{stem}{dot}{extension.lower()}"
 
 
+def _named_scanners(relpath: str) -> Iterator[Scanner]:
+    """The scanners other than the shebang scanner that claim this path, its extension in any case."""
+    lowered = _extension_lowered(relpath)
+    return (s for s in _BY_NAME if s.handles(relpath) or (lowered is not relpath and s.handles(lowered)))
+
+
+def _extensionless(relpath: str) -> bool:
+    return "." not in relpath[relpath.rfind("/") + 1:]
+
+
 def scanners_for(relpath: str) -> tuple[Scanner, ...]:
     """The scanners that read a file at this relative path (often none). Called for every file a
     walk lists, so the shebang scanner, which claims only what no other scanner does, is asked
     last and only about names without a dot."""
-    lowered = _extension_lowered(relpath)
-    found = tuple(s for s in _BY_NAME if s.handles(relpath) or (lowered is not relpath and s.handles(lowered)))
-    if found or "." in relpath[relpath.rfind("/") + 1:]:
-        return found
-    return (_SHEBANG,)
+    found = tuple(_named_scanners(relpath))
+    return found if found or not _extensionless(relpath) else (_SHEBANG,)
 
 
 def is_wanted(relpath: str) -> bool:
     """scanners_for(relpath) is not empty, stopping at the first scanner that claims the path
     (this runs for every file a walk lists)."""
-    lowered = _extension_lowered(relpath)
-    if any(s.handles(relpath) or (lowered is not relpath and s.handles(lowered)) for s in _BY_NAME):
-        return True
-    return "." not in relpath[relpath.rfind("/") + 1:]
+    return next(_named_scanners(relpath), None) is not None or _extensionless(relpath)
 
 
 def fingerprint() -> str:
