@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from aiospo_ci.scan.weights import LFS_POINTER
+
 SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _OVERRIDES = {
     "safe.directory": "*",
@@ -30,7 +32,6 @@ _OVERRIDES = {
 #: Tree entry modes: regular file, executable, symlink (gitlinks, 160000, are submodules).
 _FILE_MODES = {"100644", "100755"}
 _LINK_MODE = "120000"
-_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
 
 class GitError(Exception):
@@ -175,7 +176,7 @@ class Git:
             if entry.mode == _LINK_MODE:
                 os.symlink(os.fsdecode(data), target)
                 continue
-            if data.startswith(_LFS_POINTER):
+            if data.startswith(LFS_POINTER):
                 if lfs_objects is None:
                     common = self.run("rev-parse", "--path-format=absolute", "--git-common-dir").strip()
                     lfs_objects = Path(os.fsdecode(common)) / "lfs" / "objects"

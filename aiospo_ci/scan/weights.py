@@ -33,7 +33,8 @@ WEIGHT_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".dill", "
 # Files a loader may unpickle: numpy's too (`np.load(allow_pickle=True)` on an object array).
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".dill", ".joblib", ".npy", ".npz")
 _NPY_MAGIC = b"\x93NUMPY"
-_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+# How a Git LFS pointer file starts (the Action's tree writer looks for it too).
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 _HEADER_READ = 64 * 1024  # enough for any .npy header numpy writes (it caps them at 10,000 bytes)
 _TORCH_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt")
 # A read per opcode, and one more for most arguments.
@@ -410,7 +411,7 @@ class WeightsScanner(Scanner):
         fmt = detect_format(suffix, data)
         detail: dict[str, str] = {"format": fmt}
         gaps: list[Gap] = []
-        if data.startswith(_LFS_POINTER):
+        if data.startswith(LFS_POINTER):
             # A checkout without `lfs: true` holds the pointer, not the weights: they were not read.
             detail["format"] = "git-lfs-pointer"
             if suffix in PICKLE_SUFFIXES:
