@@ -34,6 +34,9 @@ _MODEL_FLAGS = {
 }
 _NAMESPACED_ONLY = frozenset({"--model"})
 _FETCHERS = frozenset({"wget", "curl", "aria2c"})
+# `python -c CODE`: the code is read by the Python scanner (a _Found whose call is _PYTHON_CODE).
+_PYTHON_COMMAND = re.compile(r"(?:python|pypy)[0-9.]*")
+_PYTHON_CODE = "python -c"
 # Other hosts' model downloads: a URL to one of these files, or from a model host.
 _WEIGHT_FILE = (".pt", ".pth", ".ckpt", ".safetensors", ".bin", ".gguf", ".onnx", ".h5", ".pkl", ".tflite", ".keras")
 _MODEL_HOSTS = ("civitai.com",)
@@ -218,6 +221,10 @@ def find_commands(text: str, modelfile: bool = False) -> tuple[list[_Found], lis
                 ident, _ = _first_positional(rest[1:], frozenset())
                 if ident and ident.startswith(("hf.co/", "huggingface.co/")):
                     found.append(_Found(n, ident, f"shell:ollama {rest[0]}"))
+            elif _PYTHON_COMMAND.fullmatch(base) and "-c" in rest[:3]:
+                at_code = rest.index("-c") + 1
+                if at_code < len(rest):
+                    found.append(_Found(n, rest[at_code], _PYTHON_CODE))
             elif (flag := _model_flag(w)) is not None:
                 if "=" in w:
                     value = w.split("=", 1)[1]
@@ -273,49 +280,36 @@ def _downloaded(value: str, call: str, line: int, cell: int | None, relpath: str
     return None
 
 
-_PYTHON_COMMAND = re.compile(r"(?:python|pypy)[0-9.]*")
-
-
-def _inline_python(relpath: str, lines: list[tuple[int, str]],
-                   line_map: list[tuple[int | None, int]] | None) -> list[ModelReference]:
-    """The loads in `python -c "..."` commands (a Dockerfile's `RUN python -c "from
+def _python_code(relpath: str, code: str, line: int, cell: int | None) -> list[ModelReference]:
+    """The loads in `python -c "..."` code (a Dockerfile's `RUN python -c "from
     sentence_transformers import ...; SentenceTransformer('org/name')"` bakes a model into the
     image), read by the Python scanner and placed on the command's line."""
     import dataclasses
 
     from aiospo_ci.scan.python import PythonScanner
 
-    refs: list[ModelReference] = []
-    for n, line in lines:
-        if "-c" not in line or "python" not in line and "pypy" not in line:
-            continue
-        exec_form = _EXEC_FORM.match(line)
-        words = _exec_words(exec_form) if exec_form else _words(line)
-        for i, w in enumerate(words):
-            if not _PYTHON_COMMAND.fullmatch(w.rsplit("/", 1)[-1]) or "-c" not in words[i + 1:i + 4]:
-                continue
-            at_code = words.index("-c", i + 1) + 1
-            if at_code >= len(words):
-                continue
-            cell, at = line_map[n - 1] if line_map is not None and 1 <= n <= len(line_map) else (None, n)
-            try:
-                found = PythonScanner().scan(relpath, words[at_code].encode("utf-8", "surrogatepass"))
-            except ScanFailure:
-                continue  # code Python cannot read is code `python -c` cannot run
-            refs.extend(dataclasses.replace(ref, line=at, cell=cell, column=None) for ref in found)
-    return refs
+    try:
+        found = PythonScanner().scan(relpath, code.encode("utf-8", "surrogatepass"))
+    except ScanFailure:
+        return []  # code Python cannot read is code `python -c` cannot run
+    return [dataclasses.replace(ref, line=line, cell=cell, column=None) for ref in found]
+
+
 
 
 def references(relpath: str, text: str, modelfile: bool = False,
                line_map: list[tuple[int | None, int]] | None = None) -> list[ModelReference]:
     found, lines = find_commands(text, modelfile)
     variables = _Vars(lines)
-    refs = [] if modelfile else _inline_python(relpath, lines, line_map)
+    refs: list[ModelReference] = []
     for f in found:
-        value, overridable_by = variables.resolve(f.word)
         cell, line = (None, f.line)
         if line_map is not None and 1 <= f.line <= len(line_map):
             cell, line = line_map[f.line - 1]
+        if f.call == _PYTHON_CODE:
+            refs.extend(_python_code(relpath, f.word, line, cell))
+            continue
+        value, overridable_by = variables.resolve(f.word)
         if value is None or "$" in value:
             refs.append(ModelReference(file=relpath, line=line, cell=cell, id=f.word, kind=f.kind,  # type: ignore[arg-type]
                                        source="unresolved", call=f.call))
