@@ -71,8 +71,11 @@ class ShebangScanner(Scanner):
             # A file too large to read is prefiltered in windows (runner._any_window_may_contain)
             # and only the first shows the `#!` line: a large script is kept, whatever its windows hold.
             return len(data) >= _LARGE or self._by_interpreter[kind].may_contain(data)
-        # Without one, only what is read whole: a window of a larger file says nothing of the file.
-        return len(data) < _LARGE and self._kind(data) is not None
+        # Without one, only text read whole (a window of a larger file says nothing of the file)
+        # that either scanner's prefilter keeps; scan_with_notes decides which (a parse) once.
+        if data.startswith(b"#!") or len(data) >= _LARGE or b"\0" in data[:_BINARY_PROBE]:
+            return False
+        return any(s.may_contain(data) for s in self._by_interpreter.values())
 
     def scan(self, relpath: str, data: bytes) -> list[ModelReference]:
         return self.scan_with_notes(relpath, data)[0]
